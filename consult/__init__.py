@@ -1,0 +1,138 @@
+"""consult: joint consultation days for migrants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NoReturn
+
+from flask import Flask, g
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from consult.config import ROOT, ConfigError, from_environ
+from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
+from consult.health import check_database
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; `test_config` overrides the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "consult" / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    try:
+        app.config.update(from_environ())
+    except ConfigError as error:
+        _refuse_to_start(error)
+    if test_config:
+        app.config.update(test_config)
+
+    from consult import models  # noqa: F401  (every table known to Alembic and create_all)
+
+    _init_database(app)
+    if app.config.get("CONSULT_CHECK_DATABASE", True):
+        with app.app_context():
+            try:
+                check_database()
+            except ConfigError as error:
+                _refuse_to_start(error)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+
+    from consult.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.session_protection = "strong"
+    from consult import permissions  # noqa: F401  (registers the user loader)
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from consult.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _refuse_to_start(error: ConfigError) -> NoReturn:
+    # One clear line on stderr and exit status 1, instead of a wall of traceback.
+    raise SystemExit(f"consult: configuration error: {error}")
+
+
+def _init_database(app: Flask) -> None:
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 30})
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    else:
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("connect_args", {"connect_timeout": 5})
+    db.init_app(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    """Make SQLite enforce foreign keys and let us decide how transactions begin."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    # Let SQLAlchemy, not pysqlite, emit BEGIN, so a booking can ask for BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    # A writer that starts with BEGIN IMMEDIATE takes the write lock up front and
+    # queues behind other writers instead of failing with "database is locked".
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from consult.health import bp as health_bp
+    from consult.public.views import bp as public_bp
+    from consult.staff.views import bp as staff_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from consult.i18n import LANGUAGE_NAMES, format_day, format_local_time, text_direction
+    from consult.permissions import ROLE_LABELS
+
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.add_template_filter(format_day)
+    app.add_template_filter(format_local_time)
+
+    @app.context_processor
+    def inject_language() -> dict[str, Any]:
+        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        g.locale = locale
+        return {
+            "current_locale": locale,
+            "text_direction": text_direction(locale),
+            "language_names": LANGUAGE_NAMES,
+            "role_labels": ROLE_LABELS,
+        }
+
+
+__all__ = ["ConfigError", "create_app"]

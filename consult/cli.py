@@ -1,0 +1,141 @@
+"""Command-line tools: `flask consult …` for operations, `flask translate …` for catalogs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from consult.config import LANGUAGES, ROOT
+from consult.extensions import db
+from consult.models import Agency, Location, Role, StaffUser
+from consult.passwords import MIN_PASSWORD_LENGTH, hash_password
+
+TRANSLATIONS = ROOT / "translations"
+POT = TRANSLATIONS / "messages.pot"
+
+
+def _pybabel(*args: str) -> None:
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+        raise click.ClickException(f"pybabel {args[0]} failed")
+
+
+@click.group("translate", cls=AppGroup)
+def translate() -> None:
+    """Extract, update and compile the message catalogs."""
+
+
+@translate.command("extract")
+def translate_extract() -> None:
+    """Collect every marked string into translations/messages.pot."""
+    _pybabel(
+        "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--sort-by-file",
+        "--no-wrap", "--project", "consult", "-o", str(POT), ".",
+    )  # fmt: skip
+
+
+@translate.command("update")
+def translate_update() -> None:
+    """Extract, then merge new strings into every language's catalog."""
+    translate_extract.callback()  # type: ignore[misc]
+    for language in LANGUAGES:
+        po = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language,
+                     "--no-wrap", "--ignore-obsolete", "--no-fuzzy-matching")  # fmt: skip
+        else:
+            _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language, "--no-wrap")
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    """Compile every catalog to the .mo files the application reads."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+@click.group("consult", cls=AppGroup)
+def consult_group() -> None:
+    """Operate consult: accounts, demo data."""
+
+
+@consult_group.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--agency", "agency_slug", help="The advisor's agency (its short slug).")
+@click.option("--location", "location_slugs", multiple=True, help="Front desk locations.")
+@click.option("--language", type=click.Choice(LANGUAGES), default="de")
+@click.password_option(help="At least 10 characters; asked for when not given.")
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    agency_slug: str | None,
+    location_slugs: tuple[str, ...],
+    language: str,
+    password: str,
+) -> None:
+    """Create a staff account (the password is stored only as an Argon2id hash)."""
+    email = email.strip().lower()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="password"
+        )
+    if db.session.scalar(sa.select(StaffUser).where(StaffUser.email == email)):
+        raise click.BadParameter(f"an account for {email} already exists", param_hint="--email")
+    agency = None
+    if agency_slug:
+        agency = db.session.scalar(sa.select(Agency).where(Agency.slug == agency_slug))
+        if agency is None:
+            raise click.BadParameter(f"no agency {agency_slug!r}", param_hint="--agency")
+    if Role(role) is Role.ADVISOR and agency is None:
+        raise click.BadParameter("an advisor needs --agency", param_hint="--agency")
+    locations = []
+    for slug in location_slugs:
+        location = db.session.scalar(sa.select(Location).where(Location.slug == slug))
+        if location is None:
+            raise click.BadParameter(f"no location {slug!r}", param_hint="--location")
+        locations.append(location)
+    user = StaffUser(
+        email=email,
+        name=name,
+        role=Role(role),
+        agency=agency,
+        locations=locations,
+        language=language,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} account {email}.")
+
+
+@consult_group.command("demo")
+def demo() -> None:
+    """Load demo data for Sachsen-Anhalt (safe to run again)."""
+    from consult.demo import load_demo
+
+    summary = load_demo()
+    click.echo(summary)
+
+
+@consult_group.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo staff log-ins."""
+    from consult.demo import DEMO_PASSWORD, DEMO_STAFF
+
+    click.echo(f"Demo staff log-ins (password for all: {DEMO_PASSWORD}):")
+    for staff in DEMO_STAFF:
+        click.echo(f"  {staff.role:<12} {staff.email:<40} {staff.note}")
+    click.echo("Open http://127.0.0.1:5000/ — staff sign in at http://127.0.0.1:5000/staff/login")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(translate)
+    app.cli.add_command(consult_group)

@@ -1,0 +1,110 @@
+"""Configuration from environment variables, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr")
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+
+
+class ConfigError(Exception):
+    """The configuration cannot run; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, default and meaning (for the README table)."""
+
+    name: str
+    default: str
+    meaning: str
+
+
+SETTINGS = (
+    Setting("CONSULT_ENV", "development", "`production` refuses a development secret key"),
+    Setting(
+        "CONSULT_DATABASE_URL",
+        f"sqlite:///{ROOT / 'instance' / 'consult.sqlite3'}",
+        "SQLAlchemy URL; `postgresql+psycopg://…` in production",
+    ),
+    Setting("CONSULT_SECRET_KEY", DEV_SECRET_KEY, "signs sessions and CSRF tokens"),
+    Setting("CONSULT_TIMEZONE", "Europe/Berlin", "default time zone of new locations"),
+    Setting("CONSULT_DEFAULT_LANGUAGE", "de", "language when the person chose none"),
+    Setting(
+        "CONSULT_RETENTION_DAYS", "180", "days after a visit before its personal data is erased"
+    ),
+    Setting("CONSULT_CHANGEOVER_MINUTES", "5", "default gap between two appointments of a visit"),
+    Setting(
+        "CONSULT_RATELIMIT_STORAGE_URL",
+        "memory://",
+        "rate-limit counters: `redis://127.0.0.1:6379/0` with several workers",
+    ),
+    Setting("CONSULT_RATELIMIT_BOOKING", "20 per hour", "bookings per client address"),
+    Setting("CONSULT_RATELIMIT_LOOKUP", "60 per hour", "booking-reference look-ups per client"),
+    Setting("CONSULT_SESSION_HOURS", "8", "staff sessions expire after this many hours"),
+)
+
+
+def _env(name: str, environ: dict[str, str]) -> str:
+    default = next(s.default for s in SETTINGS if s.name == name)
+    return environ.get(name, default)
+
+
+def _positive_int(name: str, environ: dict[str, str]) -> int:
+    raw = _env(name, environ)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, not {value}")
+    return value
+
+
+def from_environ(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Flask configuration read from the environment; raises ConfigError on bad values."""
+    environ = dict(os.environ if environ is None else environ)
+    env = _env("CONSULT_ENV", environ)
+    if env not in ("development", "production", "testing"):
+        raise ConfigError(f"CONSULT_ENV must be development, production or testing, not {env!r}")
+    secret = _env("CONSULT_SECRET_KEY", environ)
+    if env == "production" and (secret == DEV_SECRET_KEY or len(secret) < 32):
+        raise ConfigError(
+            "CONSULT_SECRET_KEY must be set to a random value of at least 32 characters "
+            "in production (for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    timezone = _env("CONSULT_TIMEZONE", environ)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"CONSULT_TIMEZONE is not a known time zone: {timezone!r}") from None
+    language = _env("CONSULT_DEFAULT_LANGUAGE", environ)
+    if language not in LANGUAGES:
+        raise ConfigError(f"CONSULT_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    return {
+        "CONSULT_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _env("CONSULT_DATABASE_URL", environ),
+        "CONSULT_TIMEZONE": timezone,
+        "BABEL_DEFAULT_LOCALE": language,
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "CONSULT_RETENTION_DAYS": _positive_int("CONSULT_RETENTION_DAYS", environ),
+        "CONSULT_CHANGEOVER_MINUTES": _positive_int("CONSULT_CHANGEOVER_MINUTES", environ),
+        "RATELIMIT_STORAGE_URI": _env("CONSULT_RATELIMIT_STORAGE_URL", environ),
+        "CONSULT_RATELIMIT_BOOKING": _env("CONSULT_RATELIMIT_BOOKING", environ),
+        "CONSULT_RATELIMIT_LOOKUP": _env("CONSULT_RATELIMIT_LOOKUP", environ),
+        "PERMANENT_SESSION_LIFETIME": 3600 * _positive_int("CONSULT_SESSION_HOURS", environ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_HEADERS_ENABLED": True,
+    }

@@ -1,0 +1,50 @@
+"""Language choice: the person's pick, then the browser's Accept-Language, then the default."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_time
+from flask_login import current_user
+
+from consult.config import LANGUAGES, RTL_LANGUAGES
+
+# Each language named in its own script, so a person finds theirs without reading German.
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "ar": "العربية",
+    "fa": "فارسی",
+    "uk": "Українська",
+    "ru": "Русский",
+    "tr": "Türkçe",
+}
+
+
+def select_locale() -> str:
+    """The locale for this request."""
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return current_user.language
+    return (
+        request.accept_languages.best_match(LANGUAGES) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def text_direction(locale: str) -> str:
+    """`rtl` for Arabic and Persian, else `ltr`."""
+    return "rtl" if locale in RTL_LANGUAGES else "ltr"
+
+
+def format_day(day: date, format: str = "full") -> str:
+    """A calendar date in the active locale, e.g. "Dienstag, 24. November 2026"."""
+    return format_date(day, format=format)
+
+
+def format_local_time(instant: datetime, zone: str = "Europe/Berlin", format: str = "short") -> str:
+    """A UTC instant as wall-clock time in `zone`, formatted for the active locale."""
+    return format_time(instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None), format=format)

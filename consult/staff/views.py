@@ -1,0 +1,76 @@
+"""Staff sign-in and the staff start page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from consult.extensions import db, limiter
+from consult.models import Role, utcnow
+from consult.passwords import hash_password, needs_rehash, verify_password
+from consult.permissions import find_staff, role_required
+from consult.staff.forms import LoginForm
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+# A hash to verify against when the account does not exist, so both cases take as long.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+def _login_limit() -> str:
+    return current_app.config.get("CONSULT_RATELIMIT_LOGIN", "10 per minute;50 per hour")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with e-mail address and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_staff(form.email.data or "")
+        password = form.password.data or ""
+        valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+        if user is not None and valid:
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.last_login_dt = utcnow()
+            db.session.commit()
+            session.permanent = True  # expires after CONSULT_SESSION_HOURS
+            login_user(user)
+            return redirect(_local_target(request.args.get("next")) or url_for("staff.home"))
+        flash(_("E-mail address or password is not correct."), "error")
+    return render_template("staff/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Sign out and go back to the sign-in page."""
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("staff.login"))
+
+
+@bp.get("/")
+@role_required(Role.ADVISOR, Role.FRONTDESK, Role.COORDINATOR)
+def home() -> ResponseReturnValue:
+    """The staff start page."""
+    return render_template("staff/home.html")
+
+
+def _local_target(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

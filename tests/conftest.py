@@ -1,0 +1,123 @@
+"""Fixtures: a fresh database per test, on SQLite and (when configured) on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from consult import create_app
+from consult.extensions import db
+
+POSTGRES_URL = os.environ.get("CONSULT_TEST_POSTGRES_URL", "").strip()
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if IN_CI and not POSTGRES_URL:
+        raise pytest.UsageError(
+            "CI runs every database test on PostgreSQL too: set CONSULT_TEST_POSTGRES_URL"
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"consult database backends: {', '.join(BACKENDS)}"
+
+
+def _admin_engine() -> sa.Engine:
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database made for this test run and dropped after it."""
+    name = f"consult_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url: str) -> str:
+    """The run's PostgreSQL database with every table created once."""
+    app = create_app(_test_config(postgres_url))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return postgres_url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+    """The URL of an empty database of each backend under test."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/consult.sqlite3"
+    return request.getfixturevalue("postgres_schema")
+
+
+def _test_config(url: str, **overrides: object) -> dict[str, object]:
+    config: dict[str, object] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "CONSULT_CHECK_DATABASE": False,
+    }
+    config.update(overrides)
+    return config
+
+
+def make_app(url: str, **overrides: object) -> Flask:
+    """An app on `url` whose tables exist and are empty."""
+    app = create_app(_test_config(url, **overrides))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            db.create_all()
+        else:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return app
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """A fresh application and database; requests get their own app context."""
+    app = make_app(database_url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An app context for domain tests that work with `db.session` directly."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()

@@ -1,0 +1,86 @@
+"""Configuration: safe defaults, and a clear one-line refusal of bad settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from consult.config import DEV_SECRET_KEY, ROOT, ConfigError, from_environ
+
+
+def test_development_defaults_need_nothing_set() -> None:
+    config = from_environ({})
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert config["CONSULT_TIMEZONE"] == "Europe/Berlin"
+    assert config["CONSULT_RETENTION_DAYS"] == 180
+    assert config["CONSULT_CHANGEOVER_MINUTES"] == 5
+    assert config["BABEL_DEFAULT_LOCALE"] == "de"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"CONSULT_ENV": "production"}, "CONSULT_SECRET_KEY"),
+        ({"CONSULT_ENV": "production", "CONSULT_SECRET_KEY": DEV_SECRET_KEY}, "SECRET_KEY"),
+        ({"CONSULT_ENV": "production", "CONSULT_SECRET_KEY": "short"}, "32 characters"),
+        ({"CONSULT_ENV": "staging"}, "CONSULT_ENV"),
+        ({"CONSULT_TIMEZONE": "Mars/Olympus"}, "time zone"),
+        ({"CONSULT_RETENTION_DAYS": "half a year"}, "whole number"),
+        ({"CONSULT_CHANGEOVER_MINUTES": "-5"}, "negative"),
+        ({"CONSULT_DEFAULT_LANGUAGE": "xx"}, "CONSULT_DEFAULT_LANGUAGE"),
+    ],
+)
+def test_bad_settings_are_refused(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        from_environ(environ)
+
+
+def test_production_accepts_a_real_secret() -> None:
+    config = from_environ({"CONSULT_ENV": "production", "CONSULT_SECRET_KEY": "x" * 40})
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def _flask(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULT_")}
+    env.update(environ, FLASK_APP="consult")
+    return subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"CONSULT_ENV": "production"}, "CONSULT_SECRET_KEY must be set"),
+        (
+            {"CONSULT_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing"},
+            "cannot reach the database postgresql+psycopg://nobody@127.0.0.1:1/nothing",
+        ),
+    ],
+)
+def test_the_command_line_refuses_bad_configuration_in_one_line(
+    environ: dict[str, str], expected: str
+) -> None:
+    result = _flask("db", "current", **environ)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("consult: configuration error: ")
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_readme_documents_every_setting() -> None:
+    from consult.config import SETTINGS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"| `{setting.name}` |" in readme, setting.name
