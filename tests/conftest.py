@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -94,6 +94,22 @@ def make_app(url: str, **overrides: object) -> Flask:
             with db.engine.begin() as connection:
                 connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     return app
+
+
+@pytest.fixture
+def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps with other settings on this database; their connections close afterwards."""
+    made: list[Flask] = []
+
+    def build(**overrides: object) -> Flask:
+        made.append(make_app(database_url, **overrides))
+        return made[-1]
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

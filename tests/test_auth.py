@@ -8,7 +8,6 @@ from flask.testing import FlaskClient
 
 from consult.extensions import db
 from consult.models import Role
-from tests.conftest import make_app
 from tests.factories import PASSWORD, create_staff
 
 
@@ -54,15 +53,15 @@ def test_disabled_accounts_cannot_sign_in(app: Flask, client: FlaskClient) -> No
     assert client.get("/staff/").status_code == 302
 
 
-def test_sign_in_attempts_are_throttled(database_url: str) -> None:
-    app = make_app(database_url, RATELIMIT_ENABLED=True, CONSULT_RATELIMIT_LOGIN="3 per minute")
+def test_sign_in_attempts_are_throttled(app_factory) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, CONSULT_RATELIMIT_LOGIN="3 per minute")
     client = app.test_client()
     codes = [sign_in(client, "x@example.org", "nope").status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]
 
 
-def test_sign_in_form_is_csrf_protected(database_url: str, coordinator) -> None:
-    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+def test_sign_in_form_is_csrf_protected(app_factory, coordinator) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     response = sign_in(client, "coord@example.org")
     assert response.status_code == 400
