@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -53,6 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _register_blueprints(app)
     _register_template_helpers(app)
+    from consult.http_errors import register_error_pages
+
+    register_error_pages(app)
 
     from consult.cli import register_cli
 
@@ -105,20 +109,26 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _register_blueprints(app: Flask) -> None:
-    from consult.health import bp as health_bp
-    from consult.public.views import bp as public_bp
-    from consult.staff.views import bp as staff_bp
+# Feature blueprints, by audience: the public journey, its API, and the staff side.
+BLUEPRINTS = (
+    "consult.health",
+    "consult.public.views",
+    "consult.api.views",
+    "consult.staff.views",
+)
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(staff_bp)
+
+def _register_blueprints(app: Flask) -> None:
+    for module in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from consult import labels
     from consult.i18n import LANGUAGE_NAMES, format_day, format_local_time, text_direction
-    from consult.permissions import ROLE_LABELS
+    from consult.models import Role
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.add_template_filter(format_day)
     app.add_template_filter(format_local_time)
@@ -131,7 +141,11 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": locale,
             "text_direction": text_direction(locale),
             "language_names": LANGUAGE_NAMES,
-            "role_labels": ROLE_LABELS,
+            "Role": Role,
+            "role_labels": labels.ROLE_LABELS,
+            "appointment_status_labels": labels.APPOINTMENT_STATUS_LABELS,
+            "visit_status_labels": labels.VISIT_STATUS_LABELS,
+            "day_kind_labels": labels.DAY_KIND_LABELS,
         }
 
 

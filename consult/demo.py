@@ -227,16 +227,27 @@ LOCATIONS = [
     ),
 ]
 
+DIRECTIONS = {
+    "magdeburg": {
+        "de": "Straßenbahn 1, 2, 5 oder 6 bis Haltestelle Alter Markt, dann 3 Minuten zu Fuß.",
+        "en": "Tram 1, 2, 5 or 6 to Alter Markt, then a 3-minute walk.",
+    },
+    "halle": {
+        "de": "Straßenbahn 2, 5, 8, 9 oder 10 bis Marktplatz. Eingang neben dem Roten Turm.",
+        "en": "Tram 2, 5, 8, 9 or 10 to Marktplatz. Entrance next to the Red Tower.",
+    },
+}
+
 # agency slug -> (desks, rooms, languages, interpreter)
 JOINT_HOURS = {
-    "jobcenter": (2, ("Raum 1.01", "Raum 1.02"), ("de", "en", "ar"), False),
-    "agentur": (1, ("Raum 1.03",), ("de", "en", "uk"), False),
-    "abh": (2, ("Raum 2.01", "Raum 2.02"), ("de", "en"), True),
-    "mbe": (2, ("Raum 0.11", "Raum 0.12"), ("de", "ar", "fa", "ru", "uk"), False),
-    "jmd": (1, ("Raum 0.13",), ("de", "en", "ar", "fa", "tr"), False),
-    "iq": (1, ("Raum 2.05",), ("de", "en", "ru", "uk"), False),
-    "ihk": (1, ("Raum 2.06",), ("de", "en"), False),
-    "hwk": (1, ("Raum 2.07",), ("de", "tr"), False),
+    "jobcenter": (2, ("1.01", "1.02"), ("de", "en", "ar"), False),
+    "agentur": (1, ("1.03",), ("de", "en", "uk"), False),
+    "abh": (2, ("2.01", "2.02"), ("de", "en"), True),
+    "mbe": (2, ("0.11", "0.12"), ("de", "ar", "fa", "ru", "uk"), False),
+    "jmd": (1, ("0.13",), ("de", "en", "ar", "fa", "tr"), False),
+    "iq": (1, ("2.05",), ("de", "en", "ru", "uk"), False),
+    "ihk": (1, ("2.06",), ("de", "en"), False),
+    "hwk": (1, ("2.07",), ("de", "tr"), False),
 }
 MAGDEBURG_AGENCIES = ("jobcenter", "agentur", "abh", "mbe", "iq", "ihk")
 HALLE_AGENCIES = ("jobcenter", "abh", "mbe", "jmd", "iq", "hwk")
@@ -321,6 +332,7 @@ def _upsert_reference_data() -> dict[str, dict[str, object]]:
                     "de": "Stufenloser Zugang, Aufzug vorhanden.",
                     "en": "Step-free access, lift available.",
                 },
+                directions=DIRECTIONS.get(slug, {}),
             )
             db.session.add(locations[slug])
     db.session.flush()
@@ -405,7 +417,7 @@ def _tour(refs: dict, staff: dict[str, StaffUser], start: date) -> None:
             title=f"Mobile Beratung {locations[slug].town}",
         )
         ends = time(starts.hour + 3, starts.minute)
-        hours = Hours(starts, ends, 30, 1, (), ("Beratungsraum",), ("de", "ar", "fa", "ru"), True)
+        hours = Hours(starts, ends, 30, 1, (), ("Bürgersaal",), ("de", "ar", "fa", "ru"), True)
         add_session(day, agencies["mbe"], hours, served, advisor=advisor)
         tour.stops.append(TourStop(day=day, position=position))
     db.session.add(tour)

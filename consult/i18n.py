@@ -45,6 +45,10 @@ def format_day(day: date, format: str = "full") -> str:
     return format_date(day, format=format)
 
 
-def format_local_time(instant: datetime, zone: str = "Europe/Berlin", format: str = "short") -> str:
-    """A UTC instant as wall-clock time in `zone`, formatted for the active locale."""
+def format_local_time(instant: datetime, zone: str = "Europe/Berlin", format: str = "HH:mm") -> str:
+    """A UTC instant as 24-hour wall-clock time in `zone`, with the locale's digits.
+
+    24-hour times read the same in every shipped language and do not reorder
+    around AM/PM marks in right-to-left text.
+    """
     return format_time(instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None), format=format)

@@ -34,6 +34,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def today_in(zone: str) -> date:
+    """Today's calendar date in a time zone."""
+    return utcnow().astimezone(ZoneInfo(zone)).date()
+
+
 def new_reference() -> str:
     """A fresh booking reference such as `7KQ2-MX4D-9TPA` (60 random bits)."""
     symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))

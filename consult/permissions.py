@@ -8,18 +8,10 @@ from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from consult.extensions import db, login_manager
-from consult.models import Role, StaffUser
-
-ROLE_LABELS = {
-    Role.ADVISOR: _l("advisor"),
-    Role.FRONTDESK: _l("front desk"),
-    Role.COORDINATOR: _l("coordinator"),
-    Role.ADMIN: _l("administrator"),
-}
+from consult.models import ConsultationDay, Role, Session, StaffUser, Visit
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -56,3 +48,32 @@ def role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapped
 
     return decorate
+
+
+def location_scope(user: StaffUser) -> set[int] | None:
+    """The locations a staff member works at; None means every location."""
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        return None
+    if user.role is Role.FRONTDESK:
+        return {location.id for location in user.locations}
+    return set(
+        db.session.scalars(
+            sa.select(ConsultationDay.location_id)
+            .join(Session, Session.day_id == ConsultationDay.id)
+            .where(Session.agency_id == user.agency_id)
+            .distinct()
+        )
+    )
+
+
+def can_view_location(user: StaffUser, location_id: int) -> bool:
+    """True when the location's days belong to the staff member's work."""
+    scope = location_scope(user)
+    return scope is None or location_id in scope
+
+
+def can_see_person(user: StaffUser, visit: Visit) -> bool:
+    """Names and contacts: the desk and coordination of the place, advisors of the visit."""
+    if user.role is Role.ADVISOR:
+        return any(a.agency_id == user.agency_id for a in visit.appointments)
+    return can_view_location(user, visit.day.location_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -90,6 +90,9 @@ class BookingRequest:
     # Move this existing visit: its appointments are freed in the same transaction,
     # so they are given up only if the new ones can be booked.
     visit_id: int | None = None
+    # Add the appointments to this visit of the same day (a referral, a walk-in fitted
+    # in later); its other appointments stay and the new ones must not clash with them.
+    add_to_visit_id: int | None = None
 
 
 def book_visit(request: BookingRequest) -> Visit:
@@ -122,6 +125,7 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     if day is None or not day.is_bookable:
         raise BookingError(N_("This consultation day is not open for booking."))
     moving = _release_for_move(request.visit_id) if request.visit_id else None
+    extending = _visit_to_extend(request.add_to_visit_id, day) if request.add_to_visit_id else None
     wanted_ids = sorted({sid for a in request.appointments for sid in a.slot_ids})
     # Lock in id order so two bookers never wait for each other in a circle.
     slots = {
@@ -135,6 +139,8 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
         taken[seat.slot_id].add(seat.desk)
 
     topics = list(db.session.scalars(sa.select(Topic).where(Topic.id.in_(request.topic_ids))))
+    if extending is not None:
+        return _add_appointments(extending, request, topics, slots, taken)
     visit = moving or Visit(walk_in=request.walk_in)
     visit.name = contact.name
     visit.phone = contact.phone
@@ -144,14 +150,32 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     visit.topics = topics
     db.session.add(visit)
     visit.day = day
+    _place(visit, day, request.appointments, topics, slots, taken)
+    if request.consent_wording and not visit.consent_to_share:
+        visit.consents.append(Consent(wording=request.consent_wording, language=contact.language))
+    return visit
+
+
+def _place(
+    visit: Visit,
+    day: ConsultationDay,
+    wishes: Sequence[Bookable],
+    topics: list[Topic],
+    slots: dict[int, Slot],
+    taken: dict[int, set[int]],
+    keep: Sequence[Appointment] = (),
+) -> None:
+    """Give each wish a desk, check the whole visit for clashes, add the appointments."""
     planned = []
-    for wish in request.appointments:
+    for wish in wishes:
         session, chosen = _check_slots(day, wish, slots)
         desk = _free_desk(chosen, taken)
         for slot in chosen:
             taken[slot.id].add(desk)
         planned.append((session, chosen, desk))
-    _check_no_clashes(planned, timedelta(minutes=day.location.changeover_minutes))
+    intervals = [(s.agency_id, chosen[0].starts_dt, chosen[-1].ends_dt) for s, chosen, _ in planned]
+    intervals += [(a.agency_id, a.starts_dt, a.ends_dt) for a in keep]
+    _check_no_clashes(intervals, timedelta(minutes=day.location.changeover_minutes))
 
     for session, chosen, desk in planned:
         appointment = Appointment(
@@ -165,8 +189,26 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
         )
         appointment.seats = [Seat(slot_id=slot.id, desk=desk) for slot in chosen]
         visit.appointments.append(appointment)
-    if request.consent_wording and not visit.consent_to_share:
-        visit.consents.append(Consent(wording=request.consent_wording, language=contact.language))
+
+
+def _visit_to_extend(visit_id: int, day: ConsultationDay) -> Visit:
+    visit = db.session.get(Visit, visit_id, with_for_update=True)
+    if visit is None or visit.status is not VisitStatus.BOOKED or visit.day_id != day.id:
+        raise BookingError(N_("Appointments can only be added to a booked visit of the same day."))
+    return visit
+
+
+def _add_appointments(
+    visit: Visit,
+    request: BookingRequest,
+    topics: list[Topic],
+    slots: dict[int, Slot],
+    taken: dict[int, set[int]],
+) -> Visit:
+    visit.topics = list({t.id: t for t in [*visit.topics, *topics]}.values())
+    _place(
+        visit, visit.day, request.appointments, topics, slots, taken, keep=visit.active_appointments
+    )
     return visit
 
 
@@ -210,12 +252,12 @@ def _free_desk(chosen: list[Slot], taken: dict[int, set[int]]) -> int:
     raise BookingError(N_("Sorry, this time was just taken by someone else."))
 
 
-def _check_no_clashes(planned: list[tuple[Session, list[Slot], int]], gap: timedelta) -> None:
-    intervals = sorted((slots[0].starts_dt, slots[-1].ends_dt) for _, slots, _ in planned)
-    agencies = [session.agency_id for session, _, _ in planned]
+def _check_no_clashes(intervals: list[tuple[int, datetime, datetime]], gap: timedelta) -> None:
+    agencies = [agency_id for agency_id, _, _ in intervals]
     if len(set(agencies)) != len(agencies):
         raise BookingError(N_("A visit has at most one appointment with each service."))
-    for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
+    ordered = sorted(intervals, key=lambda interval: interval[1:])
+    for (_, _, end), (_, start, _) in zip(ordered, ordered[1:], strict=False):
         if start < end + gap:
             raise BookingError(
                 N_("These appointments overlap or are less than %(minutes)d minutes apart."),

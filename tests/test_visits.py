@@ -242,3 +242,21 @@ def test_moving_a_visit_frees_the_old_seats_only_when_the_new_ones_are_booked(
     ]
     # The old 09:00 seat is free again.
     assert book_visit(request_for(day, wish(second, 0), name="Elif")).appointments[0].desk == 1
+
+
+def test_a_referral_adds_an_appointment_without_touching_the_others(day_with_two_agencies) -> None:
+    day, first, second = day_with_two_agencies
+    visit = book_visit(request_for(day, wish(first, 0)))
+
+    with pytest.raises(BookingError, match="5 minutes apart"):
+        book_visit(request_for(day, wish(second, 1), add_to_visit_id=visit.id))
+    with pytest.raises(BookingError, match="one appointment with each service"):
+        book_visit(request_for(day, wish(first, 2), add_to_visit_id=visit.id))
+    extended = book_visit(request_for(day, wish(second, 2), add_to_visit_id=visit.id))
+
+    assert extended.id == visit.id
+    assert [a.agency_id for a in extended.active_appointments] == [
+        first.agency_id,
+        second.agency_id,
+    ]
+    assert count(Visit) == 1

@@ -2,34 +2,449 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import selectinload
+from dataclasses import dataclass
+from datetime import time
 
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
+
+from consult import itineraries
 from consult.config import LANGUAGES
-from consult.extensions import db
-from consult.models import ConsultationDay, DayStatus, Session, SessionStatus, Topic, utcnow
+from consult.errors import N_, DomainError
+from consult.extensions import db, limiter
+from consult.itineraries import PlanningError
+from consult.models import (
+    AppointmentStatus,
+    Consent,
+    ConsultationDay,
+    TransitionError,
+    Visit,
+    VisitStatus,
+    normalise_reference,
+)
+from consult.public import presenters
+from consult.public.forms import BookingForm, ReferenceForm, WaitlistForm
+from consult.visit_calendar import visit_ics
+from consult.visits import BookingError, BookingRequest, Contact, book_visit
+from consult.waitlist import join_waitlist, offer_freed_seats
 
 bp = Blueprint("public", __name__)
+
+CONSENT_QUESTION = "May the advisors of this visit talk to each other about your case?"
+
+
+def _booking_limit() -> str:
+    return current_app.config["CONSULT_RATELIMIT_BOOKING"]
+
+
+def _lookup_limit() -> str:
+    return current_app.config["CONSULT_RATELIMIT_LOOKUP"]
+
+
+def _message(error: DomainError) -> str:
+    return _(error.message, **error.params)
+
+
+@dataclass(frozen=True)
+class Journey:
+    """What the person asked for so far, carried from page to page in the query string."""
+
+    topic_ids: tuple[int, ...]
+    town: str
+    speak: str
+    arrive: time | None
+    leave: time | None
+    move: str
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> Journey:
+        topic_ids = []
+        for raw in args.getlist("topic")[:20]:
+            if not raw.isdigit():
+                raise PlanningError(N_("One of the chosen topics is not offered."))
+            topic_ids.append(int(raw))
+        speak = args.get("speak", "")
+        return cls(
+            topic_ids=tuple(topic_ids),
+            town=args.get("town", "")[:80],
+            speak=speak if speak in LANGUAGES else str(get_locale()),
+            arrive=_clock(args.get("arrive", "")),
+            leave=_clock(args.get("leave", "")),
+            move=normalise_reference(args.get("move", ""))[:14],
+        )
+
+    def query(self, **changes: object) -> dict[str, object]:
+        """The query-string form, for links to the next step."""
+        values: dict[str, object] = {
+            "topic": list(self.topic_ids),
+            "town": self.town,
+            "speak": self.speak,
+            "arrive": self.arrive.strftime("%H:%M") if self.arrive else "",
+            "leave": self.leave.strftime("%H:%M") if self.leave else "",
+            "move": self.move,
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value not in ("", [], None)}
+
+
+def _clock(text: str) -> time | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise PlanningError(N_("Please enter a time like 09:30.")) from None
+
+
+def _journey() -> Journey:
+    try:
+        return Journey.from_args(request.args)
+    except PlanningError as error:
+        abort(Response(_render_error(_message(error)), 400))
+
+
+def _render_error(message: str) -> str:
+    return render_template("public/problem.html", message=message)
 
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    """Topics and the next consultation days."""
-    topics = db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.position))
-    days = db.session.scalars(
-        sa.select(ConsultationDay)
-        .where(
-            ConsultationDay.status == DayStatus.PUBLISHED,
-            ConsultationDay.date >= utcnow().date(),
-            ConsultationDay.sessions.any(Session.status == SessionStatus.PUBLISHED),
-        )
-        .options(selectinload(ConsultationDay.sessions).selectinload(Session.agency))
-        .order_by(ConsultationDay.date, ConsultationDay.id)
-        .limit(12)
+    """What do you need, and where: topics, towns and the next consultation days."""
+    return render_template(
+        "public/home.html",
+        topics=itineraries.load_active_topics(),
+        towns=itineraries.towns(),
+        days=itineraries.upcoming_days()[:6],
+        journey=None,
     )
-    return render_template("public/home.html", topics=list(topics), days=list(days))
+
+
+@bp.get("/find")
+def find_days() -> ResponseReturnValue:
+    """The next days that can serve everything the person needs."""
+    journey = _journey()
+    try:
+        topics = itineraries.load_topics(journey.topic_ids)
+    except PlanningError as error:
+        flash(_message(error), "error")
+        return render_template(
+            "public/home.html",
+            topics=itineraries.load_active_topics(),
+            towns=itineraries.towns(),
+            days=itineraries.upcoming_days()[:6],
+            journey=journey,
+        ), 400
+    results = itineraries.days_serving(topics, language=journey.speak, town=journey.town or None)
+    return render_template(
+        "public/find.html",
+        journey=journey,
+        topics=topics,
+        results=results,
+        today=presenters.today(),
+        waitlist_form=_waitlist_form(journey),
+    )
+
+
+@bp.get("/day/<int:day_id>")
+def day_plans(day_id: int) -> ResponseReturnValue:
+    """The best few plans for one day, as timelines."""
+    day = _bookable_day(day_id)
+    journey = _journey()
+    try:
+        topics = itineraries.load_topics(journey.topic_ids)
+        result = itineraries.plans_for_day(
+            day, topics, language=journey.speak, arrive=journey.arrive, leave=journey.leave
+        )
+    except PlanningError as error:
+        flash(_message(error), "error")
+        return redirect(url_for("public.find_days", **journey.query(arrive="", leave="")))
+    return render_template(
+        "public/plans.html",
+        day=day,
+        journey=journey,
+        topics=topics,
+        result=result,
+        options=[presenters.plan_view(result, plan) for plan in result.plans],
+        language_choices=presenters.language_choices(),
+    )
+
+
+@bp.route("/day/<int:day_id>/book", methods=["GET", "POST"])
+@limiter.limit(_booking_limit, methods=["POST"])
+def book(day_id: int) -> ResponseReturnValue:
+    """Name, reach, language, consent: one confirmation books the whole visit."""
+    day = _bookable_day(day_id)
+    journey = _journey()
+    try:
+        topics = itineraries.load_topics(journey.topic_ids)
+    except PlanningError as error:
+        flash(_message(error), "error")
+        return redirect(url_for("public.home"))
+    moving = _visit_or_404(journey.move) if journey.move else None
+    form = BookingForm(
+        plan=request.args.get("plan", ""),
+        language=journey.speak,
+        name=moving.name if moving else None,
+        phone=moving.phone if moving else None,
+        email=moving.email if moving else None,
+    )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            request_ = _booking_request(day, journey, topics, form, moving)
+            itineraries.check_plan(day, request_.appointments, topics)
+            visit = book_visit(request_)
+        except (BookingError, PlanningError) as error:
+            status = 409
+            flash(_message(error), "error")
+            form.plan.data = _next_best_plan(day, journey, topics)
+            if form.plan.data:
+                flash(_("The next best plan is shown below. Please check it and confirm."), "info")
+        else:
+            session["last_reference"] = visit.reference
+            if moving:
+                flash(_("Your visit has been moved."), "success")
+            return redirect(url_for("public.visit", reference=visit.reference, booked=1))
+    elif request.method == "POST":
+        status = 422
+    plan = _plan_from_token(day, journey, form.plan.data or "")
+    if plan is None and status == 200:
+        flash(_("This plan is not valid any more. Please choose a plan again."), "error")
+        return redirect(url_for("public.day_plans", day_id=day.id, **journey.query()))
+    return render_template(
+        "public/book.html",
+        day=day,
+        journey=journey,
+        topics=topics,
+        form=form,
+        plan=plan,
+        moving=moving,
+    ), status
+
+
+def _booking_request(
+    day: ConsultationDay, journey: Journey, topics: list, form: BookingForm, moving: Visit | None
+) -> BookingRequest:
+    language = form.language.data or journey.speak
+    consent_wording = None
+    if form.consent.data == "yes":
+        with force_locale(language):
+            consent_wording = _(CONSENT_QUESTION)
+    return BookingRequest(
+        day_id=day.id,
+        appointments=itineraries.parse_plan_token(form.plan.data or ""),
+        contact=Contact(
+            name=form.name.data or "",
+            phone=form.phone.data,
+            email=form.email.data,
+            language=language,
+            interpreter_wanted=form.interpreter.data,
+        ),
+        topic_ids=[t.id for t in topics],
+        consent_wording=consent_wording,
+        visit_id=moving.id if moving else None,
+    )
+
+
+def _next_best_plan(day: ConsultationDay, journey: Journey, topics: list) -> str:
+    result = itineraries.plans_for_day(
+        day, topics, language=journey.speak, arrive=journey.arrive, leave=journey.leave, limit=1
+    )
+    return itineraries.plan_token(result.plans[0]) if result.plans else ""
+
+
+def _plan_from_token(day: ConsultationDay, journey: Journey, token: str):
+    """The plan a token names, for display, if it is still a plan for this day."""
+    if not token:
+        return None
+    try:
+        wanted = itineraries.parse_plan_token(token)
+    except PlanningError:
+        return None
+    return presenters.token_view(day, token, wanted)
+
+
+@bp.get("/visit/<reference>")
+@limiter.limit(_lookup_limit)
+def visit(reference: str) -> ResponseReturnValue:
+    """The confirmation and manage page of a visit."""
+    found = _visit_or_404(reference)
+    if found.reference != reference:
+        return redirect(url_for("public.visit", reference=found.reference))
+    rows = presenters.visit_rows(found)
+    timeline_de = None
+    if str(get_locale()) != "de":
+        with force_locale("de"):
+            # Our own template, rendered for the German copy that staff can read.
+            timeline_de = Markup(
+                render_template(
+                    "public/_timeline.html",
+                    rows=presenters.visit_rows(found),
+                    zone=found.day.location.timezone,
+                )
+            )
+    return render_template(
+        "public/visit.html",
+        visit=found,
+        rows=rows,
+        timeline_de=timeline_de,
+        qr_svg=presenters.qr_svg(found.reference),
+        just_booked=request.args.get("booked") == "1",
+        can_change=found.status is VisitStatus.BOOKED
+        and all(a.status is AppointmentStatus.BOOKED for a in found.active_appointments),
+    )
+
+
+@bp.get("/visit/<reference>.ics")
+@limiter.limit(_lookup_limit)
+def visit_calendar(reference: str) -> ResponseReturnValue:
+    """The visit as a calendar file with all its appointments."""
+    found = _visit_or_404(reference)
+    return Response(
+        visit_ics(found),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="consult-{found.reference}.ics"'},
+    )
+
+
+@bp.post("/visit/<reference>/cancel")
+@limiter.limit(_lookup_limit)
+def cancel_visit(reference: str) -> ResponseReturnValue:
+    """Cancel the whole visit; the seats are free at once."""
+    found = _visit_or_404(reference)
+    try:
+        found.cancel(reason="cancelled by the person")
+    except TransitionError as error:
+        flash(_message(error), "error")
+    else:
+        offer_freed_seats(found.day)
+        db.session.commit()
+        flash(_("Your visit is cancelled. Thank you for letting us know."), "success")
+    return redirect(url_for("public.visit", reference=found.reference))
+
+
+@bp.post("/visit/<reference>/appointments/<int:appointment_id>/cancel")
+@limiter.limit(_lookup_limit)
+def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnValue:
+    """Cancel one appointment of the visit."""
+    found = _visit_or_404(reference)
+    appointment = next((a for a in found.appointments if a.id == appointment_id), None)
+    if appointment is None:
+        abort(404)
+    try:
+        found.cancel_appointment(appointment, reason="cancelled by the person")
+    except TransitionError as error:
+        flash(_message(error), "error")
+    else:
+        offer_freed_seats(found.day)
+        db.session.commit()
+        flash(_("The appointment is cancelled."), "success")
+    return redirect(url_for("public.visit", reference=found.reference))
+
+
+@bp.get("/visit/<reference>/move")
+@limiter.limit(_lookup_limit)
+def move_visit(reference: str) -> ResponseReturnValue:
+    """Start again from the day search, keeping the topics, to move the visit."""
+    found = _visit_or_404(reference)
+    query = {
+        "topic": [t.id for t in found.topics],
+        "speak": found.language,
+        "move": found.reference,
+    }
+    return redirect(url_for("public.find_days", **query))
+
+
+@bp.post("/visit/<reference>/consent")
+@limiter.limit(_lookup_limit)
+def change_consent(reference: str) -> ResponseReturnValue:
+    """Give or withdraw the consent to share between the agencies of this visit."""
+    found = _visit_or_404(reference)
+    if request.form.get("consent") == "yes" and not found.consent_to_share:
+        found.consents.append(Consent(wording=_(CONSENT_QUESTION), language=str(get_locale())))
+        flash(_("Thank you. The advisors of this visit may now talk to each other."), "success")
+    elif request.form.get("consent") == "no" and found.consent_to_share:
+        for consent in found.consents:
+            if consent.withdrawn_dt is None:
+                consent.withdraw()
+        flash(_("Your consent is withdrawn. The advisors will not share your case."), "success")
+    db.session.commit()
+    return redirect(url_for("public.visit", reference=found.reference))
+
+
+@bp.route("/manage", methods=["GET", "POST"])
+@limiter.limit(_lookup_limit, methods=["POST"])
+def manage() -> ResponseReturnValue:
+    """Find a visit by its booking reference."""
+    form = ReferenceForm()
+    if form.validate_on_submit():
+        reference = normalise_reference(form.reference.data or "")
+        if _find_visit(reference):
+            return redirect(url_for("public.visit", reference=reference))
+        form.reference.errors.append(_("We could not find a visit with this booking reference."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/manage.html", form=form), status
+
+
+@bp.route("/waitlist", methods=["GET", "POST"])
+@limiter.limit(_booking_limit, methods=["POST"])
+def waitlist() -> ResponseReturnValue:
+    """Join the waiting list when no day fits."""
+    journey = _journey()
+    form = _waitlist_form(journey)
+    if form.validate_on_submit():
+        try:
+            topics = itineraries.load_topics(form.topics.data or [])
+            join_waitlist(
+                topics,
+                Contact(
+                    name=form.name.data or "",
+                    phone=form.phone.data,
+                    email=form.email.data,
+                    language=form.language.data or journey.speak,
+                ),
+                town=form.town.data or "",
+            )
+        except DomainError as error:
+            flash(_message(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                _("You are on the waiting list. We will contact you when a place is free."),
+                "success",
+            )
+            return redirect(url_for("public.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/waitlist.html", form=form), status
+
+
+def _waitlist_form(journey: Journey) -> WaitlistForm:
+    form = WaitlistForm(topics=list(journey.topic_ids), town=journey.town, language=journey.speak)
+    form.topics.choices = [
+        SelectChoice(t.id, t.name_in(str(get_locale()))) for t in itineraries.load_active_topics()
+    ]
+    form.town.choices = [SelectChoice("", _("Anywhere"))] + [
+        SelectChoice(town) for town in itineraries.all_towns()
+    ]
+    return form
 
 
 @bp.get("/lang/<code>")
@@ -42,3 +457,21 @@ def set_language(code: str) -> ResponseReturnValue:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = url_for("public.home")
     return redirect(target)
+
+
+def _bookable_day(day_id: int) -> ConsultationDay:
+    day = db.session.get(ConsultationDay, day_id)
+    if day is None or not day.is_bookable:
+        abort(404)
+    return day
+
+
+def _find_visit(reference: str) -> Visit | None:
+    return db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
+
+
+def _visit_or_404(reference: str) -> Visit:
+    found = _find_visit(normalise_reference(reference))
+    if found is None:
+        abort(404)
+    return found

@@ -21,6 +21,7 @@ from consult.models import Role, utcnow
 from consult.passwords import hash_password, needs_rehash, verify_password
 from consult.permissions import find_staff, role_required
 from consult.staff.forms import LoginForm
+from consult.waitlist import expire_offers, open_offers, waiting_entries
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -68,6 +69,15 @@ def logout() -> ResponseReturnValue:
 def home() -> ResponseReturnValue:
     """The staff start page."""
     return render_template("staff/home.html")
+
+
+@bp.get("/waitlist")
+@role_required(Role.FRONTDESK, Role.COORDINATOR)
+def waitlist() -> ResponseReturnValue:
+    """Offers held for people on the waiting list, and who is still waiting."""
+    expire_offers()
+    db.session.commit()
+    return render_template("staff/waitlist.html", offers=open_offers(), waiting=waiting_entries())
 
 
 def _local_target(target: str | None) -> str | None:

@@ -1,0 +1,33 @@
+"""Translated names of enum values, for templates."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from consult.models import AppointmentStatus, DayKind, Role, VisitStatus
+
+ROLE_LABELS = {
+    Role.ADVISOR: _l("advisor"),
+    Role.FRONTDESK: _l("front desk"),
+    Role.COORDINATOR: _l("coordinator"),
+    Role.ADMIN: _l("administrator"),
+}
+
+APPOINTMENT_STATUS_LABELS = {
+    AppointmentStatus.BOOKED: _l("booked"),
+    AppointmentStatus.CHECKED_IN: _l("checked in"),
+    AppointmentStatus.IN_CONSULTATION: _l("in consultation"),
+    AppointmentStatus.DONE: _l("done"),
+    AppointmentStatus.CANCELLED: _l("cancelled"),
+    AppointmentStatus.NO_SHOW: _l("did not come"),
+}
+
+VISIT_STATUS_LABELS = {
+    VisitStatus.BOOKED: _l("booked"),
+    VisitStatus.CANCELLED: _l("cancelled"),
+}
+
+DAY_KIND_LABELS = {
+    DayKind.JOINT: _l("Joint consultation day"),
+    DayKind.MOBILE: _l("Mobile advice"),
+}

@@ -1,0 +1,106 @@
+"""Forms of the public booking journey."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TelField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from consult.config import LANGUAGES
+from consult.i18n import LANGUAGE_NAMES
+from consult.visits import MAX_EMAIL, MAX_NAME, MAX_PHONE
+
+PHONE_PATTERN = r"^\+?[0-9 ()/\-]{5,40}$"
+LANGUAGE_CHOICES = [
+    SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LANGUAGES
+]
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as checkboxes (works without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ContactFields:
+    """Name and optional reach, shared by booking and the waiting list."""
+
+    name = StringField(
+        _l("Your name"),
+        description=_l("A first name or a nickname is enough."),
+        validators=[
+            DataRequired(_l("Please give a name. A first name or a nickname is enough.")),
+            Length(max=MAX_NAME, message=_l("Please use at most %(max)d characters.")),
+        ],
+    )
+    phone = TelField(
+        _l("Phone number (optional)"),
+        description=_l("Only for a reminder or if something changes."),
+        validators=[
+            Optional(),
+            Length(max=MAX_PHONE, message=_l("Please use at most %(max)d characters.")),
+            Regexp(PHONE_PATTERN, message=_l("This does not look like a phone number.")),
+        ],
+    )
+    email = EmailField(
+        _l("E-mail address (optional)"),
+        validators=[
+            Optional(),
+            Length(max=MAX_EMAIL, message=_l("Please use at most %(max)d characters.")),
+            Email(_l("This does not look like an e-mail address."), check_deliverability=False),
+        ],
+    )
+    language = SelectField(_l("Your language"), choices=LANGUAGE_CHOICES)
+
+
+class BookingForm(ContactFields, FlaskForm):
+    plan = HiddenField(validators=[DataRequired()])
+    interpreter = BooleanField(_l("I would like an interpreter"))
+    consent = RadioField(
+        _l("May the advisors of this visit talk to each other about your case?"),
+        description=_l(
+            "If you say yes, they can help you together. You can withdraw this at any time."
+        ),
+        choices=[SelectChoice("no", _l("No")), SelectChoice("yes", _l("Yes"))],
+        default="no",
+    )
+    submit = SubmitField(_l("Book this visit"))
+
+
+class WaitlistForm(ContactFields, FlaskForm):
+    topics = CheckboxListField(_l("What do you need help with?"), coerce=int)
+    town = SelectField(_l("Where?"), choices=[])
+    submit = SubmitField(_l("Put me on the waiting list"))
+
+    def validate_topics(self, field: CheckboxListField) -> None:
+        if not field.data:
+            raise ValidationError(_l("Please choose at least one thing you need help with."))
+
+    def validate_email(self, field: EmailField) -> None:
+        if not field.data and not self.phone.data:
+            raise ValidationError(
+                _l("Please give a phone number or an e-mail address so that we can reach you.")
+            )
+
+
+class ReferenceForm(FlaskForm):
+    reference = StringField(
+        _l("Booking reference"),
+        description=_l("12 letters and numbers, for example 7KQ2-MX4D-9TPA"),
+        validators=[DataRequired(_l("Please enter your booking reference.")), Length(max=30)],
+    )
+    submit = SubmitField(_l("Show my visit"))

@@ -1,0 +1,56 @@
+"""A visit as an iCalendar file: every appointment, in the person's language and in German."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from consult.ical import CalendarEvent, build_calendar
+from consult.models import AppointmentStatus, Visit
+
+
+def _summary(agency: str, reference: str) -> str:
+    return _("Appointment with %(agency)s (booking reference %(reference)s)", agency=agency,
+             reference=reference)  # fmt: skip
+
+
+def visit_ics(visit: Visit) -> bytes:
+    """The calendar file of a visit; cancelled appointments are sent as cancelled."""
+    location = visit.day.location
+    events = []
+    for appointment in visit.appointments:
+        agency = appointment.agency.name
+        with force_locale(visit.language):
+            summary = _summary(agency, visit.reference)
+            room = _("Room %(room)s", room=appointment.room) if appointment.room else ""
+        with force_locale("de"):
+            german = _summary(agency, visit.reference)
+        description = "\n".join(
+            part
+            for part in (
+                room,
+                german if german != summary else "",
+                url_for("public.visit", reference=visit.reference, _external=True),
+            )
+            if part
+        )
+        cancelled = appointment.status is AppointmentStatus.CANCELLED
+        events.append(
+            CalendarEvent(
+                uid=f"appointment-{appointment.id}@consult",
+                starts_dt=appointment.starts_dt,
+                ends_dt=appointment.ends_dt,
+                summary=summary,
+                description=description,
+                location=location.address,
+                geo=(location.latitude, location.longitude),
+                url=url_for("public.visit", reference=visit.reference, _external=True),
+                sequence=appointment.sequence,
+                status="CANCELLED" if cancelled else "CONFIRMED",
+                last_modified=appointment.updated_dt,
+            )
+        )
+    with force_locale(visit.language):
+        name = _("Visit %(reference)s", reference=visit.reference)
+    return build_calendar(events, name=name, tz=location.timezone, stamp=visit.created_dt)
