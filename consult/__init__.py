@@ -115,6 +115,11 @@ BLUEPRINTS = (
     "consult.public.views",
     "consult.api.views",
     "consult.staff.views",
+    "consult.calendar.views",
+    "consult.frontdesk.views",
+    "consult.notes.views",
+    "consult.hours.views",
+    "consult.coordination.views",
 )
 
 
@@ -127,8 +132,10 @@ def _register_template_helpers(app: Flask) -> None:
     from consult import labels
     from consult.i18n import LANGUAGE_NAMES, format_day, format_local_time, text_direction
     from consult.models import Role
+    from consult.permissions import can_open
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["can_open"] = can_open
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.add_template_filter(format_day)
     app.add_template_filter(format_local_time)
@@ -146,6 +153,7 @@ def _register_template_helpers(app: Flask) -> None:
             "appointment_status_labels": labels.APPOINTMENT_STATUS_LABELS,
             "visit_status_labels": labels.VISIT_STATUS_LABELS,
             "day_kind_labels": labels.DAY_KIND_LABELS,
+            "staff_menu": labels.STAFF_MENU,
         }
 
 

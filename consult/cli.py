@@ -135,6 +135,14 @@ def demo_logins() -> None:
     click.echo("Open http://127.0.0.1:5000/ — staff sign in at http://127.0.0.1:5000/staff/login")
 
 
+@consult_group.command("purge")
+def purge() -> None:
+    """Erase personal data older than CONSULT_RETENTION_DAYS (anonymous counts stay)."""
+    from consult.purge import purge_as_configured
+
+    click.echo(purge_as_configured().summary())
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(translate)

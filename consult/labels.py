@@ -31,3 +31,14 @@ DAY_KIND_LABELS = {
     DayKind.JOINT: _l("Joint consultation day"),
     DayKind.MOBILE: _l("Mobile advice"),
 }
+
+# The staff menu: each entry shows only to the roles its view lets in (see `can_open`).
+STAFF_MENU = (
+    ("frontdesk.index", _l("Front desk")),
+    ("frontdesk.my_day", _l("My day")),
+    ("calendar.index", _l("Calendar")),
+    ("hours.index", _l("Consultation hours")),
+    ("staff.waitlist", _l("Waiting list")),
+    ("coordination.index", _l("Coordination")),
+    ("notes.audit", _l("Audit log")),
+)

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from consult.extensions import db, login_manager
@@ -77,3 +77,10 @@ def can_see_person(user: StaffUser, visit: Visit) -> bool:
     if user.role is Role.ADVISOR:
         return any(a.agency_id == user.agency_id for a in visit.appointments)
     return can_view_location(user, visit.day.location_id)
+
+
+def can_open(user: StaffUser, endpoint: str) -> bool:
+    """True when the view behind `endpoint` lets this staff member in (menus use the same rule)."""
+    view = current_app.view_functions.get(endpoint)
+    roles = getattr(view, "allowed_roles", None)
+    return roles is not None and user.is_authenticated and user.role in roles

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import Response, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -54,3 +54,12 @@ def visit_ics(visit: Visit) -> bytes:
     with force_locale(visit.language):
         name = _("Visit %(reference)s", reference=visit.reference)
     return build_calendar(events, name=name, tz=location.timezone, stamp=visit.created_dt)
+
+
+def ics_response(visit: Visit) -> Response:
+    """The visit's calendar file as a download."""
+    return Response(
+        visit_ics(visit),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="consult-{visit.reference}.ics"'},
+    )

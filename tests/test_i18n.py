@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
@@ -44,6 +46,24 @@ def test_catalogs_know_every_string_in_the_template() -> None:
         with path.open("rb") as handle:
             ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
         assert template_ids <= ids, f"{language} lacks {sorted(template_ids - ids)[:3]}"
+
+
+def _extracted_from_sources() -> set[str]:
+    """Every string the code and templates mark for translation, read as pybabel reads them."""
+    with (ROOT / "babel.cfg").open() as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
+    extracted = extract_from_dir(ROOT, method_map, options_map, keywords=keywords)
+    return {
+        message if isinstance(message, str) else message[0] for _f, _l, message, *_ in extracted
+    }
+
+
+def test_the_template_holds_every_string_marked_in_the_sources() -> None:
+    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
+        template_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    missing = _extracted_from_sources() - template_ids
+    assert not missing, f"run `flask translate update`; not in the catalogs: {sorted(missing)[:5]}"
 
 
 @pytest.mark.parametrize(

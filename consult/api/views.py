@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from consult import itineraries
+from consult import http_errors, itineraries
 from consult.api import openapi, schemas, serialise
 from consult.api.schemas import Invalid
 from consult.errors import N_, DomainError
@@ -33,7 +33,7 @@ from consult.models import (
     normalise_reference,
     utcnow,
 )
-from consult.visit_calendar import visit_ics
+from consult.visit_calendar import ics_response
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from consult.waitlist import offer_freed_seats
 
@@ -46,14 +46,9 @@ MAX_REFERENCE_CHARS = 40
 CANCEL_REASON = "cancelled through the API"
 
 MESSAGES = {
-    400: _l("The request could not be understood. Please check what you entered."),
+    **http_errors.MESSAGES,
     404: _l("We could not find what you asked for."),
-    405: _l("This action is not possible here."),
-    409: _l("This could not be done because something changed meanwhile. Please try again."),
     413: _l("The request is too large."),
-    422: _l("Some of the information is not valid. Please check the form."),
-    429: _l("Too many attempts. Please wait a little and try again."),
-    500: _l("Something went wrong on our side. Please try again later."),
 }
 
 # Contact.checked() names no field; the API does, so that a form can mark it.
@@ -253,12 +248,7 @@ def cancel_visit(reference: str) -> ResponseReturnValue:
 @_reference_lookup
 def visit_calendar(reference: str) -> ResponseReturnValue:
     """The visit as an iCalendar file with all its appointments."""
-    found = _visit_or_404(reference)
-    return Response(
-        visit_ics(found),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="consult-{found.reference}.ics"'},
-    )
+    return ics_response(_visit_or_404(reference))
 
 
 @bp.get("/openapi.json")

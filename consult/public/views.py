@@ -41,9 +41,10 @@ from consult.models import (
 )
 from consult.public import presenters
 from consult.public.forms import BookingForm, ReferenceForm, WaitlistForm
-from consult.visit_calendar import visit_ics
+from consult.visit_calendar import ics_response
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from consult.waitlist import join_waitlist, offer_freed_seats
+from consult.web import domain_message
 
 bp = Blueprint("public", __name__)
 
@@ -56,10 +57,6 @@ def _booking_limit() -> str:
 
 def _lookup_limit() -> str:
     return current_app.config["CONSULT_RATELIMIT_LOOKUP"]
-
-
-def _message(error: DomainError) -> str:
-    return _(error.message, **error.params)
 
 
 @dataclass(frozen=True)
@@ -118,7 +115,7 @@ def _journey() -> Journey:
     try:
         return Journey.from_args(request.args)
     except PlanningError as error:
-        abort(Response(_render_error(_message(error)), 400))
+        abort(Response(_render_error(domain_message(error)), 400))
 
 
 def _render_error(message: str) -> str:
@@ -144,7 +141,7 @@ def find_days() -> ResponseReturnValue:
     try:
         topics = itineraries.load_topics(journey.topic_ids)
     except PlanningError as error:
-        flash(_message(error), "error")
+        flash(domain_message(error), "error")
         return render_template(
             "public/home.html",
             topics=itineraries.load_active_topics(),
@@ -174,7 +171,7 @@ def day_plans(day_id: int) -> ResponseReturnValue:
             day, topics, language=journey.speak, arrive=journey.arrive, leave=journey.leave
         )
     except PlanningError as error:
-        flash(_message(error), "error")
+        flash(domain_message(error), "error")
         return redirect(url_for("public.find_days", **journey.query(arrive="", leave="")))
     return render_template(
         "public/plans.html",
@@ -196,7 +193,7 @@ def book(day_id: int) -> ResponseReturnValue:
     try:
         topics = itineraries.load_topics(journey.topic_ids)
     except PlanningError as error:
-        flash(_message(error), "error")
+        flash(domain_message(error), "error")
         return redirect(url_for("public.home"))
     moving = _visit_or_404(journey.move) if journey.move else None
     form = BookingForm(
@@ -214,7 +211,7 @@ def book(day_id: int) -> ResponseReturnValue:
             visit = book_visit(request_)
         except (BookingError, PlanningError) as error:
             status = 409
-            flash(_message(error), "error")
+            flash(domain_message(error), "error")
             form.plan.data = _next_best_plan(day, journey, topics)
             if form.plan.data:
                 flash(_("The next best plan is shown below. Please check it and confirm."), "info")
@@ -317,12 +314,7 @@ def visit(reference: str) -> ResponseReturnValue:
 @limiter.limit(_lookup_limit)
 def visit_calendar(reference: str) -> ResponseReturnValue:
     """The visit as a calendar file with all its appointments."""
-    found = _visit_or_404(reference)
-    return Response(
-        visit_ics(found),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="consult-{found.reference}.ics"'},
-    )
+    return ics_response(_visit_or_404(reference))
 
 
 @bp.post("/visit/<reference>/cancel")
@@ -333,7 +325,7 @@ def cancel_visit(reference: str) -> ResponseReturnValue:
     try:
         found.cancel(reason="cancelled by the person")
     except TransitionError as error:
-        flash(_message(error), "error")
+        flash(domain_message(error), "error")
     else:
         offer_freed_seats(found.day)
         db.session.commit()
@@ -352,7 +344,7 @@ def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnVal
     try:
         found.cancel_appointment(appointment, reason="cancelled by the person")
     except TransitionError as error:
-        flash(_message(error), "error")
+        flash(domain_message(error), "error")
     else:
         offer_freed_seats(found.day)
         db.session.commit()
@@ -424,7 +416,7 @@ def waitlist() -> ResponseReturnValue:
                 town=form.town.data or "",
             )
         except DomainError as error:
-            flash(_message(error), "error")
+            flash(domain_message(error), "error")
         else:
             db.session.commit()
             flash(

@@ -1,0 +1,71 @@
+"""Small helpers that every feature's views share: domain errors as flashes, one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort, flash
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.errors import DomainError
+from consult.extensions import db
+from consult.models import Location
+from consult.permissions import can_view_location, location_scope
+
+T = TypeVar("T")
+
+
+def domain_message(error: DomainError) -> str:
+    """A domain error's message in the person's language."""
+    return _(error.message, **error.params)
+
+
+def get_or_404(model: type[Any], object_id: int) -> Any:
+    """The row with this primary key, or a 404 page."""
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def commit_or_flash(work: Callable[[], T]) -> T | None:
+    """Run `work` and commit; on a domain error roll back, flash why, and return None."""
+    try:
+        result = work()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(domain_message(error), "error")
+        return None
+    return result
+
+
+def date_or_400(text: str | None, default: date | None = None) -> date:
+    """An ISO date from a URL or query string; `default` when empty, else a 400 page."""
+    if not text and default is not None:
+        return default
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        abort(400)
+
+
+def staff_locations() -> list[Location]:
+    """The active locations the signed-in staff member works at, by town."""
+    query = sa.select(Location).where(Location.active).order_by(Location.town, Location.name)
+    scope = location_scope(current_user)
+    if scope is not None:
+        query = query.where(Location.id.in_(scope))
+    return list(db.session.scalars(query))
+
+
+def staff_location_or_abort(location_id: int) -> Location:
+    """A location the signed-in staff member works at: 404 when unknown, 403 when not theirs."""
+    location = get_or_404(Location, location_id)
+    if not can_view_location(current_user, location.id):
+        abort(403)
+    return location

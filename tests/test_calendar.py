@@ -1,0 +1,178 @@
+"""The combined calendar: desks as columns, times as rows, one visit's path linked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from consult.calendar.grid import COVERED, Cell, build_day_grid
+from consult.extensions import db
+from consult.models import Role
+from consult.visits import BookingRequest, Contact, book_visit
+from tests.factories import (
+    PASSWORD,
+    create_agency,
+    create_day,
+    create_location,
+    create_session,
+    create_staff,
+)
+
+T0 = datetime(2030, 3, 12, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeSession:
+    id: int
+    agency_id: int
+    desks: int
+    starts_dt: datetime = T0
+    ends_dt: datetime = T0 + timedelta(hours=2)
+
+    def room_for(self, desk: int) -> str:
+        return f"R{desk}"
+
+
+@dataclass
+class FakeAppointment:
+    id: int
+    visit_id: int
+    session_id: int
+    desk: int
+    starts_dt: datetime
+    ends_dt: datetime
+
+
+def test_grid_places_appointments_by_desk_and_spans_their_rows() -> None:
+    sessions = [FakeSession(1, agency_id=7, desks=2), FakeSession(2, agency_id=3, desks=1)]
+    starts = [T0 + timedelta(minutes=20 * n) for n in range(6)]
+    long = FakeAppointment(1, 100, 1, 2, starts[1], starts[3])  # two slots at desk 2
+    first = FakeAppointment(2, 200, 2, 1, starts[0], starts[1])
+    second = FakeAppointment(3, 200, 1, 1, starts[2], starts[3])
+    grid = build_day_grid(sessions, [long, first, second], starts)
+
+    assert [(c.session.id, c.desk, c.room) for c in grid.columns] == [
+        (2, 1, "R1"),
+        (1, 1, "R1"),
+        (1, 2, "R2"),
+    ]
+    assert [row.starts_dt for row in grid.rows] == starts
+    assert grid.rows[1].cells[2] == Cell(long, 2)
+    assert grid.rows[2].cells[2] == COVERED
+    assert grid.rows[0].cells[0] == Cell(first, 1)
+    assert grid.rows[0].cells[1] is None
+    assert grid.visit_marks == {200: 1}
+
+
+@pytest.fixture
+def booked_day(app: Flask) -> dict[str, object]:
+    with app.app_context():
+        location = create_location(town="Magdeburg")
+        other_location = create_location(town="Halle (Saale)")
+        jobcenter, abh = create_agency(name="Jobcenter"), create_agency(name="Ausländerbehörde")
+        day = create_day(location)
+        first = create_session(day, jobcenter, desks=2, rooms=("1.01", "1.02"))
+        second = create_session(day, abh, starts=time(9, 0), ends=time(11, 0))
+        db.session.commit()
+        visit = book_visit(
+            BookingRequest(
+                day.id,
+                [_Wish(first.id, (first.slots[0].id,)), _Wish(second.id, (second.slots[2].id,))],
+                Contact(name="Amina Path", language="ar", interpreter_wanted=True),
+            )
+        )
+        desk = create_staff(Role.FRONTDESK, email="desk@example.org", locations=[location])
+        far_desk = create_staff(Role.FRONTDESK, email="far@example.org", locations=[other_location])
+        create_staff(Role.ADVISOR, email="jc@example.org", agency=jobcenter)
+        create_staff(Role.ADVISOR, email="other@example.org", agency=create_agency())
+        db.session.commit()
+        return {
+            "location": location.id,
+            "date": day.date.isoformat(),
+            "reference": visit.reference,
+            "abh": abh.id,
+            "jobcenter": jobcenter.id,
+            "desk": desk.email,
+            "far": far_desk.email,
+        }
+
+
+@dataclass(frozen=True)
+class _Wish:
+    session_id: int
+    slot_ids: tuple[int, ...]
+
+
+def signed_in(client: FlaskClient, email: str) -> FlaskClient:
+    client.post("/staff/login", data={"email": email, "password": PASSWORD})
+    client.get("/lang/en")
+    return client
+
+
+def test_day_view_shows_each_desk_and_the_visit_path(client: FlaskClient, booked_day) -> None:
+    signed_in(client, "desk@example.org")
+    page = client.get(f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count(f'data-visit="{booked_day["reference"]}"') == 2
+    assert "Amina Path" in html and "interpreter" in html
+    assert "Desk 2 · 1.02" in html
+    assert "Path:" in html and "→" in html
+    assert '<table class="day-grid">' in html
+
+
+def test_filter_by_agency(client: FlaskClient, booked_day) -> None:
+    signed_in(client, "desk@example.org")
+    url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
+    html = client.get(url, query_string={"agency": booked_day["abh"]}).get_data(as_text=True)
+    assert "Desk 2" not in html
+    assert html.count(f'data-visit="{booked_day["reference"]}"') == 1
+
+
+def test_advisors_see_names_only_of_their_own_visits(client: FlaskClient, booked_day) -> None:
+    url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
+    html = signed_in(client, "jc@example.org").get(url).get_data(as_text=True)
+    assert "Amina Path" in html
+    client.post("/staff/logout")
+    other = signed_in(client, "other@example.org").get(url)
+    assert other.status_code == 403  # their agency has no hours at this location
+
+
+def test_front_desk_of_another_location_is_refused(client: FlaskClient, booked_day) -> None:
+    signed_in(client, booked_day["far"])
+    url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
+    assert client.get(url).status_code == 403
+    assert client.get(f"/staff/calendar/day/{booked_day['location']}/not-a-date").status_code in (
+        400,
+        403,
+    )
+
+
+def test_bad_date_is_a_clear_400(client: FlaskClient, booked_day) -> None:
+    signed_in(client, "desk@example.org")
+    response = client.get(f"/staff/calendar/day/{booked_day['location']}/31-31-2030")
+    assert response.status_code == 400
+    assert "could not be understood" in response.get_data(as_text=True)
+
+
+def test_week_views_count_appointments(client: FlaskClient, booked_day) -> None:
+    signed_in(client, "desk@example.org")
+    html = client.get(
+        f"/staff/calendar/week/location/{booked_day['location']}",
+        query_string={"start": booked_day["date"]},
+    ).get_data(as_text=True)
+    assert "Jobcenter" in html and "1 appointment" in html
+    assert "1 of 6 desk slots taken" in html  # 09:00-10:00, 20 minutes, 2 desks
+
+    client.post("/staff/logout")
+    signed_in(client, "jc@example.org")
+    own = client.get(
+        f"/staff/calendar/week/agency/{booked_day['jobcenter']}",
+        query_string={"start": booked_day["date"]},
+    )
+    assert own.status_code == 200 and "Magdeburg" in own.get_data(as_text=True)
+    assert client.get(f"/staff/calendar/week/agency/{booked_day['abh']}").status_code == 403
