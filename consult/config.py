@@ -48,6 +48,8 @@ SETTINGS = (
     Setting("CONSULT_RATELIMIT_BOOKING", "20 per hour", "bookings per client address"),
     Setting("CONSULT_RATELIMIT_LOOKUP", "60 per hour", "booking-reference look-ups per client"),
     Setting("CONSULT_SESSION_HOURS", "8", "staff sessions expire after this many hours"),
+    Setting("CONSULT_ROAD_FACTOR", "1.3", "road distance ÷ straight-line distance for tour drives"),
+    Setting("CONSULT_DRIVE_SPEED_KMH", "60", "average driving speed between tour stops"),
 )
 
 
@@ -64,6 +66,17 @@ def _positive_int(name: str, environ: dict[str, str]) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if value < 0:
         raise ConfigError(f"{name} must not be negative, not {value}")
+    return value
+
+
+def _number(name: str, environ: dict[str, str], low: float, high: float) -> float:
+    text = _env(name, environ)
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also refuses NaN
+        raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, not {text!r}")
     return value
 
 
@@ -101,6 +114,8 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, object]:
         "CONSULT_RATELIMIT_BOOKING": _env("CONSULT_RATELIMIT_BOOKING", environ),
         "CONSULT_RATELIMIT_LOOKUP": _env("CONSULT_RATELIMIT_LOOKUP", environ),
         "PERMANENT_SESSION_LIFETIME": 3600 * _positive_int("CONSULT_SESSION_HOURS", environ),
+        "CONSULT_ROAD_FACTOR": _number("CONSULT_ROAD_FACTOR", environ, 1.0, 3.0),
+        "CONSULT_DRIVE_SPEED_KMH": _number("CONSULT_DRIVE_SPEED_KMH", environ, 5.0, 200.0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

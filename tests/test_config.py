@@ -18,6 +18,8 @@ def test_development_defaults_need_nothing_set() -> None:
     assert config["CONSULT_RETENTION_DAYS"] == 180
     assert config["CONSULT_CHANGEOVER_MINUTES"] == 5
     assert config["BABEL_DEFAULT_LOCALE"] == "de"
+    assert config["CONSULT_ROAD_FACTOR"] == 1.3
+    assert config["CONSULT_DRIVE_SPEED_KMH"] == 60.0
 
 
 @pytest.mark.parametrize(
@@ -31,6 +33,9 @@ def test_development_defaults_need_nothing_set() -> None:
         ({"CONSULT_RETENTION_DAYS": "half a year"}, "whole number"),
         ({"CONSULT_CHANGEOVER_MINUTES": "-5"}, "negative"),
         ({"CONSULT_DEFAULT_LANGUAGE": "xx"}, "CONSULT_DEFAULT_LANGUAGE"),
+        ({"CONSULT_ROAD_FACTOR": "0.5"}, "CONSULT_ROAD_FACTOR must be a number from 1 to 3"),
+        ({"CONSULT_ROAD_FACTOR": "nan"}, "CONSULT_ROAD_FACTOR"),
+        ({"CONSULT_DRIVE_SPEED_KMH": "fast"}, "CONSULT_DRIVE_SPEED_KMH"),
     ],
 )
 def test_bad_settings_are_refused(environ: dict[str, str], message: str) -> None:

@@ -1,0 +1,1 @@
+"""Tours: mobile advisors driving between consultation stops."""
