@@ -288,6 +288,23 @@ def test_vtimezone_matches_the_tz_database_every_hour_of_the_years_in_use(tz: st
         instant += timedelta(hours=1)
 
 
+def test_vtimezone_onsets_are_local_times_before_the_change_one_rdate_a_line() -> None:
+    events = [
+        event("early@consult", starts_dt=datetime(2026, 5, 4, 9, 0, tzinfo=BERLIN)),
+        event("late@consult", starts_dt=datetime(2030, 7, 1, 9, 0, tzinfo=BERLIN)),
+    ]
+    data = build(events)
+
+    # Summer time starts at 02:00 CET and ends at 03:00 CEST (RFC 5545 3.6.5).
+    assert b"\r\nDTSTART:20260329T020000\r\nRDATE:20270328T020000\r\n" in data
+    assert b"\r\nDTSTART:20261025T030000\r\nRDATE:20271031T030000\r\n" in data
+    assert b"\r\nRDATE:20300331T020000\r\n" in data
+    assert not re.search(rb"\r\nRDATE:[^\r]*,", data), "one RDATE value a line"
+    # Some readers keep only the first value of an RDATE list: read 2030 back in one.
+    vevent = {e.uid.value: e for e in vobject_events(read_vobject(data))}["late@consult"]
+    assert vevent.dtstart.value.astimezone(UTC) == datetime(2030, 7, 1, 7, 0, tzinfo=UTC)
+
+
 def test_same_input_gives_the_same_bytes() -> None:
     events = [
         event("b@consult", summary=TRICKY, geo=(52.5, 13.4), categories=("x", "y")),
