@@ -245,6 +245,14 @@ def test_hours_kept_as_draft_are_saved_but_not_bookable(app, world, login) -> No
         assert day.published_sessions == []
 
 
+def test_the_hours_form_lets_a_browser_submit_some_topics_and_languages(world, login) -> None:
+    markup = login("jc").get(new_url(world)).get_data(as_text=True)
+
+    # A `required` on each box would make browsers demand every topic and every language.
+    assert re.search(r'<input[^>]*type="checkbox"', markup)
+    assert not re.search(r'<input[^>]*type="checkbox"[^>]*required', markup)
+
+
 def test_the_index_lists_the_days_the_agency_is_invited_to(app, world, login) -> None:
     page = text_of(login("jc").get("/staff/hours/"))
     assert f'data-day="{world["day"]}"' in page

@@ -38,6 +38,7 @@ from consult.hours.service import (
     parse_rooms,
 )
 from consult.models import DayStatus, Session, SessionStatus
+from consult.public.forms import ChooseAtLeastOne
 from consult.slots import MAX_DESKS, MAX_SLOT_MINUTES, MIN_DESKS, MIN_SLOT_MINUTES
 
 PUBLISHED = SessionStatus.PUBLISHED.value
@@ -101,13 +102,13 @@ class HoursForm(FlaskForm):
     topics = CheckboxListField(
         _l("Topics you serve"),
         coerce=int,
-        validators=[DataRequired(_l("Please choose at least one topic that you serve."))],
+        validators=[ChooseAtLeastOne(_l("Please choose at least one topic that you serve."))],
     )
     languages = CheckboxListField(
         _l("Languages spoken at the desk"),
         choices=LANGUAGE_CHOICES,
         default=["de"],
-        validators=[DataRequired(_l("Please choose at least one language."))],
+        validators=[ChooseAtLeastOne(_l("Please choose at least one language."))],
     )
     interpreter = BooleanField(_l("An interpreter is available"))
     status = RadioField(

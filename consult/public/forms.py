@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,7 +18,15 @@ from wtforms import (
     SubmitField,
     TelField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.config import LANGUAGES
@@ -34,6 +44,21 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class ChooseAtLeastOne:
+    """At least one box of a checkbox list is ticked.
+
+    Unlike DataRequired it sets no `required` flag: rendered on every box of the
+    list, that flag would make browsers demand that each box be ticked.
+    """
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        if not field.data:
+            raise StopValidation(self.message)
 
 
 class ContactFields:
