@@ -121,5 +121,7 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, object]:
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Forms and calendar uploads are small; anything larger is refused with a 413.
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "RATELIMIT_HEADERS_ENABLED": True,
     }

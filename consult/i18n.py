@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_decimal, format_time
 from flask_login import current_user
 
 from consult.config import LANGUAGES, RTL_LANGUAGES
@@ -43,6 +43,11 @@ def text_direction(locale: str) -> str:
 def format_day(day: date, format: str = "full") -> str:
     """A calendar date in the active locale, e.g. "Dienstag, 24. November 2026"."""
     return format_date(day, format=format)
+
+
+def format_number(value: float, format: str = "#,##0.0") -> str:
+    """A number with the locale's decimal sign and digits, e.g. "33,5" in German."""
+    return format_decimal(value, format=format)
 
 
 def format_local_time(instant: datetime, zone: str = "Europe/Berlin", format: str = "HH:mm") -> str:

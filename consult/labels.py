@@ -38,6 +38,8 @@ STAFF_MENU = (
     ("frontdesk.my_day", _l("My day")),
     ("calendar.index", _l("Calendar")),
     ("hours.index", _l("Consultation hours")),
+    ("tours.index", _l("Tours")),
+    ("feeds.settings", _l("My calendar feed")),
     ("staff.waitlist", _l("Waiting list")),
     ("coordination.index", _l("Coordination")),
     ("notes.audit", _l("Audit log")),

@@ -252,6 +252,8 @@ class Location(db.Model):
     directions: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
     feed_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_feed_token)
+    # Calendar feeds carry the address: their version and SEQUENCE must see it change.
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     days: Mapped[list[ConsultationDay]] = relationship(back_populates="location")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -89,3 +90,25 @@ def test_readme_documents_every_setting() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for setting in SETTINGS:
         assert f"| `{setting.name}` |" in readme, setting.name
+
+
+def test_a_request_body_over_the_limit_gets_a_clear_413(client) -> None:
+    response = client.post(
+        "/staff/login",
+        data={"email": "x" * (3 * 1024 * 1024)},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_production_keeps_start_up_objects_out_of_full_collections(app_factory) -> None:
+    gc.unfreeze()
+    try:
+        app_factory(CONSULT_ENV="development")
+        assert gc.get_freeze_count() == 0
+        app_factory(CONSULT_ENV="production")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

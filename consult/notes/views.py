@@ -38,6 +38,8 @@ AUDIT_ACTIONS = {
     "client.link": _l("linked a visit to a client record"),
     "referral": _l("referred to another agency"),
     "purge": _l("erased personal data after the retention period"),
+    "feed.token": _l("gave their calendar feed a new address"),
+    "feed.names": _l("changed whether their calendar feed shows names"),
 }
 
 

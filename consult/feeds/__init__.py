@@ -1,0 +1,1 @@
+"""Calendar feeds: personal staff feeds and public location feeds in iCalendar."""

@@ -1,0 +1,833 @@
+"""Calendar feeds: read back by icalendar and, independently, by vobject; conditional GETs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import vobject
+import vobject.icalendar
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import downgrade, upgrade
+from icalendar import Calendar
+
+from consult import create_app
+from consult.extensions import db
+from consult.feeds import service
+from consult.models import (
+    Appointment,
+    AuditLog,
+    ConsultationDay,
+    DayKind,
+    DayStatus,
+    Location,
+    Role,
+    Session,
+    SessionStatus,
+    StaffUser,
+    Tour,
+    TourStatus,
+    TourStop,
+    Visit,
+    today_in,
+)
+from consult.visits import BookingRequest, Contact, book_visit
+from tests.factories import (
+    PASSWORD,
+    create_agency,
+    create_day,
+    create_location,
+    create_session,
+    create_staff,
+    create_topic,
+)
+
+NAME, PHONE, EMAIL = "Amira Haddad", "+49 151 2345678", "amira.haddad@example.org"
+ADDRESS = "Rathaus, Alter Markt 6, 39104 Magdeburg"
+SPRING = date(2030, 3, 31)  # clocks go forward at 02:00: 09:00 is UTC+2
+AUTUMN = date(2030, 10, 27)  # clocks go back at 03:00: 09:00 is UTC+1
+LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Wish:
+    session_id: int
+    slot_ids: tuple[int, ...]
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, Any]:
+    """Joint days on both daylight-saving changes, a tour stop, bookings, one of each role."""
+    with app.app_context():
+        town_hall = create_location(
+            slug="rathaus",
+            name="Rathaus",
+            street="Alter Markt 6",
+            postcode="39104",
+            town="Magdeburg",
+            latitude=52.1315,
+            longitude=11.6406,
+        )
+        zeitz = create_location(
+            slug="zeitz", name="Bürgersaal", town="Zeitz", latitude=51.0478, longitude=12.1383
+        )
+        jobcenter = create_agency(name="Jobcenter")
+        immigration = create_agency(name="Ausländerbehörde")
+        topic = create_topic([jobcenter], names={"en": "Job search", "de": "Arbeitssuche"})
+        spring = create_day(town_hall, date=SPRING)
+        spring_hours = create_session(
+            spring, jobcenter, [topic], ends=time(11, 0), rooms=("1.01",), languages=("de", "ar")
+        )
+        immigration_hours = create_session(
+            spring, immigration, starts=time(10, 0), ends=time(12, 0)
+        )
+        autumn = create_day(town_hall, date=AUTUMN)
+        autumn_hours = create_session(autumn, jobcenter, [topic])
+        draft = create_day(town_hall, date=date(2030, 5, 7), status=DayStatus.DRAFT)
+        draft_hours = create_session(draft, jobcenter)
+        advisor = create_staff(Role.ADVISOR, agency=jobcenter, language="en")
+        colleague = create_staff(Role.ADVISOR, agency=jobcenter, language="de")
+        stop_day = create_day(zeitz, date=date(2030, 4, 2), kind=DayKind.MOBILE)
+        stop_hours = create_session(
+            stop_day, jobcenter, [topic], starts=time(10, 0), ends=time(13, 0)
+        )
+        tour = Tour(agency=jobcenter, advisor=advisor, title="Burgenlandkreis")
+        tour.status = TourStatus.PUBLISHED
+        tour.stops.append(TourStop(day=stop_day, position=0))
+        db.session.add(tour)
+        desk = create_staff(Role.FRONTDESK, locations=[town_hall], language="en")
+        far_desk = create_staff(Role.FRONTDESK, locations=[zeitz], language="en")
+        coordinator = create_staff(Role.COORDINATOR, language="en")
+        db.session.commit()
+        contact = Contact(
+            name=NAME, phone=PHONE, email=EMAIL, language="ar", interpreter_wanted=True
+        )
+        first = book_visit(
+            BookingRequest(
+                spring.id,
+                [_Wish(spring_hours.id, (spring_hours.slots[0].id,))],
+                contact,
+                [topic.id],
+            )
+        )
+        second = book_visit(
+            BookingRequest(
+                autumn.id,
+                [_Wish(autumn_hours.id, (autumn_hours.slots[0].id,))],
+                Contact(name="Oleh Kovalenko", phone="+49 160 9876543", language="uk"),
+            )
+        )
+        at_stop = book_visit(
+            BookingRequest(
+                stop_day.id,
+                [_Wish(stop_hours.id, (stop_hours.slots[1].id,))],
+                Contact(name="Dilan Yilmaz", language="tr"),
+            )
+        )
+        return {
+            "advisor": advisor.feed_token,
+            "advisor_email": advisor.email,
+            "colleague": colleague.feed_token,
+            "desk": desk.feed_token,
+            "desk_email": desk.email,
+            "far_desk": far_desk.feed_token,
+            "coordinator": coordinator.feed_token,
+            "town_hall": town_hall.id,
+            "spring": spring.id,
+            "autumn": autumn.id,
+            "draft": draft.id,
+            "stop_day": stop_day.id,
+            "spring_hours": spring_hours.id,
+            "immigration_hours": immigration_hours.id,
+            "autumn_hours": autumn_hours.id,
+            "draft_hours": draft_hours.id,
+            "stop_hours": stop_hours.id,
+            "first": first.appointments[0].id,
+            "first_visit": first.id,
+            "second": second.appointments[0].id,
+            "at_stop": at_stop.appointments[0].id,
+            "references": [first.reference, second.reference, at_stop.reference],
+        }
+
+
+# ---------------------------------------------------------------- reading feeds back
+
+
+def read_vobject(data: bytes) -> Any:
+    # vobject keeps the first VTIMEZONE it saw per TZID for the whole process; forget
+    # them so each feed is read through its own VTIMEZONE.
+    registry = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [tzid for tzid in registry if tzid != "UTC"]:
+        del registry[tzid]
+    return vobject.readOne(data.decode("utf-8"))
+
+
+def events(data: bytes) -> dict[str, dict[str, Any]]:
+    """The feed's events by UID, as icalendar reads them, checked against vobject."""
+    calendar = Calendar.from_ical(data)
+    assert [tz.get("TZID") for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    found = {}
+    for event in calendar.walk("VEVENT"):
+        geo = event.get("GEO")
+        found[str(event["UID"])] = {
+            "start": event.decoded("DTSTART").astimezone(UTC),
+            "end": event.decoded("DTEND").astimezone(UTC),
+            "tzid": event["DTSTART"].params.get("TZID"),
+            "status": str(event["STATUS"]),
+            "sequence": int(event["SEQUENCE"]),
+            "summary": str(event.get("SUMMARY", "")),
+            "description": str(event.get("DESCRIPTION", "")),
+            "location": str(event.get("LOCATION", "")),
+            "geo": (geo.latitude, geo.longitude) if geo is not None else None,
+            "url": str(event.get("URL", "")),
+        }
+    independent = read_vobject(data)
+    assert independent.vtimezone.tzid.value == "Europe/Berlin"
+    seen = {}
+    for vevent in independent.contents.get("vevent", []):
+        latitude, longitude = (float(part) for part in vevent.geo.value.split(";"))
+        seen[vevent.uid.value] = {
+            "start": vevent.dtstart.value.astimezone(UTC),
+            "end": vevent.dtend.value.astimezone(UTC),
+            "status": vevent.status.value,
+            "sequence": int(vevent.sequence.value),
+            "summary": vevent.summary.value,
+            "description": vevent.description.value,
+            "location": vevent.location.value,
+            "geo": (latitude, longitude),
+        }
+    assert set(seen) == set(found)
+    for uid, event in seen.items():
+        assert event == {key: found[uid][key] for key in event}, uid
+    return found
+
+
+def unfolded(data: bytes) -> str:
+    """The feed's text with folded lines joined, so a name split by folding still shows."""
+    return data.replace(b"\r\n ", b"").decode("utf-8").replace("\\,", ",").replace("\\;", ";")
+
+
+def staff_url(token: str) -> str:
+    return f"/feeds/staff/{token}.ics"
+
+
+def fetch(client: FlaskClient, url: str, **headers: str) -> Any:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def signed_in(client: FlaskClient, email: str) -> FlaskClient:
+    response = client.post("/staff/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def change(app: Flask, work: Any) -> None:
+    with app.app_context():
+        work()
+        db.session.commit()
+
+
+def backdate(app: Flask, *rows: tuple[type, int]) -> None:
+    """Pretend these rows were last changed long ago, so a change now surely moves SEQUENCE on."""
+    with app.app_context():
+        for model, row_id in rows:
+            db.session.execute(
+                sa.update(model).where(model.id == row_id).values(updated_dt=LONG_AGO)
+            )
+        db.session.commit()
+
+
+# ---------------------------------------------------------------- what the feeds hold
+
+
+def test_advisor_feed_has_hours_stops_and_appointments_at_the_right_instants(
+    client: FlaskClient, world
+) -> None:
+    response = fetch(client, staff_url(world["advisor"]))
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    found = events(response.data)
+    assert set(found) == {
+        f"session-{world['spring_hours']}@consult",
+        f"session-{world['autumn_hours']}@consult",
+        f"session-{world['draft_hours']}@consult",
+        f"session-{world['stop_hours']}@consult",
+        f"staff-appointment-{world['first']}@consult",
+        f"staff-appointment-{world['second']}@consult",
+        f"staff-appointment-{world['at_stop']}@consult",
+    }  # not the other agency's hours on the same day
+    spring = found[f"session-{world['spring_hours']}@consult"]
+    assert (spring["start"], spring["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 9))
+    assert spring["tzid"] == "Europe/Berlin"
+    assert spring["status"] == "CONFIRMED"
+    assert spring["location"] == ADDRESS
+    assert spring["geo"] == (52.1315, 11.6406)
+    assert "Booked appointments: 1" in spring["description"]
+    autumn = found[f"session-{world['autumn_hours']}@consult"]
+    assert (autumn["start"], autumn["end"]) == (utc(2030, 10, 27, 8), utc(2030, 10, 27, 9))
+    assert found[f"session-{world['draft_hours']}@consult"]["status"] == "TENTATIVE"
+    stop = found[f"session-{world['stop_hours']}@consult"]
+    assert stop["summary"] == "Tour stop in Zeitz"
+    assert stop["start"] == utc(2030, 4, 2, 8)
+
+    first = found[f"staff-appointment-{world['first']}@consult"]
+    assert (first["start"], first["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 7, 20))
+    assert first["status"] == "CONFIRMED"
+    assert first["location"] == ADDRESS
+    reference = world["references"][0]
+    assert first["summary"] == f"Appointment {reference}"
+    for text in (reference, "Job search", "Language: Arabic", "Interpreter wanted", "Room 1.01"):
+        assert text in first["description"]
+    assert first["url"] == f"http://localhost/staff/notes/visit/{world['first_visit']}"
+    second = found[f"staff-appointment-{world['second']}@consult"]
+    assert second["start"] == utc(2030, 10, 27, 8)
+
+
+def test_feed_texts_are_in_the_staff_members_language(client: FlaskClient, world) -> None:
+    english = events(fetch(client, staff_url(world["advisor"])).data)
+    german = events(fetch(client, staff_url(world["colleague"])).data)
+    uid = f"staff-appointment-{world['first']}@consult"
+    assert "Room 1.01" in english[uid]["description"]
+    assert "booked" in english[uid]["description"]
+    assert "Raum 1.01" in german[uid]["description"]
+    assert "gebucht" in german[uid]["description"]
+    assert "Arabisch" in german[uid]["description"]
+    # The colleague has no tour: the stop is not in their feed, the agency's joint days are.
+    assert f"session-{world['stop_hours']}@consult" not in german
+    assert f"session-{world['spring_hours']}@consult" in german
+
+
+def test_no_names_or_contacts_by_default_and_names_after_opting_in(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    url = staff_url(world["advisor"])
+    text = unfolded(fetch(client, url).data)
+    for secret in (NAME, "Amira", PHONE, "2345678", EMAIL, "Oleh", "Dilan"):
+        assert secret not in text
+
+    signed_in(client, world["advisor_email"])
+    refused = client.post("/staff/feed/names", data={})
+    assert refused.status_code == 400
+    assert "Please confirm" in refused.get_data(as_text=True)
+    assert NAME not in unfolded(fetch(client, url).data)
+
+    assert client.post("/staff/feed/names", data={"show-confirm": "y"}).status_code == 302
+    shown = events(fetch(client, url).data)[f"staff-appointment-{world['first']}@consult"]
+    assert shown["summary"] == f"{NAME}, appointment {world['references'][0]}"
+    assert PHONE in shown["description"]
+    assert EMAIL in shown["description"]
+    with app.app_context():
+        entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "feed.names"))
+        assert entry is not None
+        assert entry.detail == {"shown": True}
+
+    assert client.post("/staff/feed/names/hide", data={}).status_code == 302
+    assert NAME not in unfolded(fetch(client, url).data)
+
+
+def test_names_stay_out_of_front_desk_and_coordinator_feeds(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    with app.app_context():
+        for user in db.session.scalars(sa.select(StaffUser)):
+            user.feed_shows_names = True
+        db.session.commit()
+    for token in ("desk", "coordinator"):
+        text = unfolded(fetch(client, staff_url(world[token])).data)
+        for secret in (NAME, PHONE, EMAIL, *world["references"]):
+            assert secret not in text
+
+
+def test_front_desk_gets_one_event_per_day_of_their_locations(client: FlaskClient, world) -> None:
+    found = events(fetch(client, staff_url(world["desk"])).data)
+    assert set(found) == {
+        f"day-{world['spring']}@consult",
+        f"day-{world['autumn']}@consult",
+        f"day-{world['draft']}@consult",
+    }
+    spring = found[f"day-{world['spring']}@consult"]
+    # From the first agency's start to the last one's end, across both agencies.
+    assert (spring["start"], spring["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 10))
+    assert spring["summary"] == "Joint consultation day at Rathaus"
+    assert "Jobcenter: 09:00–11:00" in spring["description"]
+    assert "Ausländerbehörde: 10:00–12:00" in spring["description"]
+    assert spring["status"] == "CONFIRMED"
+    assert found[f"day-{world['draft']}@consult"]["status"] == "TENTATIVE"
+    autumn = found[f"day-{world['autumn']}@consult"]
+    assert (autumn["start"], autumn["end"]) == (utc(2030, 10, 27, 8), utc(2030, 10, 27, 9))
+
+    far = events(fetch(client, staff_url(world["far_desk"])).data)
+    assert set(far) == {f"day-{world['stop_day']}@consult"}
+    assert far[f"day-{world['stop_day']}@consult"]["summary"] == "Mobile advice in Zeitz"
+    everything = events(fetch(client, staff_url(world["coordinator"])).data)
+    assert set(everything) == set(found) | set(far)
+
+
+def test_feed_covers_thirty_days_back_and_everything_ahead(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        today = today_in("Europe/Berlin")
+        location = create_location()
+        days = {
+            back: create_day(location, date=today + timedelta(days=back)) for back in (-31, -30, 60)
+        }
+        for day in days.values():
+            create_session(day)
+        coordinator = create_staff(Role.COORDINATOR)
+        db.session.commit()
+        uids = {back: f"day-{day.id}@consult" for back, day in days.items()}
+        token = coordinator.feed_token
+    found = events(fetch(client, staff_url(token)).data)
+    assert set(found) == {uids[-30], uids[60]}
+
+
+def test_a_feed_spanning_several_years_reads_the_same_in_vobject(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    with app.app_context():
+        location = db.session.get(Location, world["town_hall"])
+        create_session(create_day(location, date=today_in("Europe/Berlin") + timedelta(days=1)))
+        db.session.commit()
+    events(fetch(client, staff_url(world["coordinator"])).data)
+
+
+# ---------------------------------------------------------------- changes: UID, SEQUENCE, STATUS
+
+
+def test_uids_are_stable_and_sequence_grows_when_an_appointment_is_cancelled(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    url = staff_url(world["advisor"])
+    before = events(fetch(client, url).data)
+    assert events(fetch(client, url).data).keys() == before.keys()
+    uid = f"staff-appointment-{world['first']}@consult"
+
+    def cancel() -> None:
+        visit = db.session.get(Visit, world["first_visit"])
+        visit.cancel("ill")
+
+    change(app, cancel)
+    after = events(fetch(client, url).data)
+    assert after.keys() == before.keys()  # still sent, now as cancelled
+    assert after[uid]["status"] == "CANCELLED"
+    assert after[uid]["sequence"] > before[uid]["sequence"]
+    hours = f"session-{world['spring_hours']}@consult"
+    assert "Booked appointments: 0" in after[hours]["description"]
+
+
+def test_withdrawn_hours_are_sent_cancelled_with_a_higher_sequence(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    backdate(
+        app,
+        (Session, world["autumn_hours"]),
+        (ConsultationDay, world["autumn"]),
+        (Location, world["town_hall"]),
+    )
+    url = staff_url(world["advisor"])
+    uid = f"session-{world['autumn_hours']}@consult"
+    before = events(fetch(client, url).data)[uid]
+    assert before["status"] == "CONFIRMED"
+
+    def withdraw() -> None:
+        db.session.get(Session, world["autumn_hours"]).status = SessionStatus.WITHDRAWN
+
+    change(app, withdraw)
+    after = events(fetch(client, url).data)[uid]
+    assert after["status"] == "CANCELLED"
+    assert after["sequence"] > before["sequence"]
+
+
+def test_changed_hours_move_the_event_and_raise_its_sequence(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    backdate(
+        app,
+        (Session, world["draft_hours"]),
+        (ConsultationDay, world["draft"]),
+        (Location, world["town_hall"]),
+    )
+    url = staff_url(world["advisor"])
+    uid = f"session-{world['draft_hours']}@consult"
+    before = events(fetch(client, url).data)[uid]
+
+    def later() -> None:
+        session = db.session.get(Session, world["draft_hours"])
+        session.starts_dt += timedelta(hours=2)
+        session.ends_dt += timedelta(hours=2)
+
+    change(app, later)
+    after = events(fetch(client, url).data)[uid]
+    assert after["start"] == before["start"] + timedelta(hours=2)
+    assert after["sequence"] > before["sequence"]
+
+
+def test_a_cancelled_day_is_sent_cancelled_to_the_front_desk(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    backdate(app, (ConsultationDay, world["spring"]), (Location, world["town_hall"]))
+    backdate(app, (Session, world["spring_hours"]), (Session, world["immigration_hours"]))
+    url = staff_url(world["desk"])
+    uid = f"day-{world['spring']}@consult"
+    before = events(fetch(client, url).data)[uid]
+
+    change(app, lambda: db.session.get(ConsultationDay, world["spring"]).cancel("Water damage"))
+    after = events(fetch(client, url).data)[uid]
+    assert after["status"] == "CANCELLED"
+    assert after["sequence"] > before["sequence"]
+    assert "Water damage" in after["description"]
+
+
+def test_withdrawn_hours_leave_the_day_event_of_the_front_desk(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    backdate(app, (ConsultationDay, world["spring"]), (Location, world["town_hall"]))
+    backdate(app, (Session, world["spring_hours"]), (Session, world["immigration_hours"]))
+    url = staff_url(world["desk"])
+    uid = f"day-{world['spring']}@consult"
+    before = events(fetch(client, url).data)[uid]
+
+    def withdraw() -> None:
+        db.session.get(Session, world["immigration_hours"]).status = SessionStatus.WITHDRAWN
+
+    change(app, withdraw)
+    after = events(fetch(client, url).data)[uid]
+    assert (after["start"], after["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 9))
+    assert after["status"] == "CONFIRMED"
+    assert "Ausländerbehörde" not in after["description"]
+    assert after["sequence"] > before["sequence"]
+
+
+def test_a_new_address_changes_location_and_sequence(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    backdate(
+        app,
+        (Session, world["spring_hours"]),
+        (ConsultationDay, world["spring"]),
+        (Location, world["town_hall"]),
+    )
+    url = staff_url(world["advisor"])
+    uid = f"session-{world['spring_hours']}@consult"
+    before = events(fetch(client, url).data)[uid]
+
+    def move() -> None:
+        db.session.get(Location, world["town_hall"]).street = "Breiter Weg 10"
+
+    change(app, move)
+    after = events(fetch(client, url).data)[uid]
+    assert after["location"] == "Rathaus, Breiter Weg 10, 39104 Magdeburg"
+    assert after["sequence"] > before["sequence"]
+
+
+# ---------------------------------------------------------------- conditional requests
+
+
+def test_conditional_get_answers_304_until_something_changes(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    url = staff_url(world["advisor"])
+    first = fetch(client, url)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert first.headers["Cache-Control"] == "private, max-age=300"
+    assert etag.startswith('"')
+
+    same = client.get(url, headers={"If-None-Match": etag})
+    assert same.status_code == 304
+    assert same.data == b""
+    assert same.headers["ETag"] == etag
+    assert same.headers["Cache-Control"] == "private, max-age=300"
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    earlier = "Sat, 01 Jan 2000 00:00:00 GMT"
+    assert client.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+    # An ETag the client holds decides, even when the date would say "unchanged".
+    stale = client.get(url, headers={"If-None-Match": '"old"', "If-Modified-Since": modified})
+    assert stale.status_code == 200
+
+    def book() -> None:
+        session = db.session.get(Session, world["spring_hours"])
+        book_visit(
+            BookingRequest(
+                session.day_id,
+                [_Wish(session.id, (session.slots[3].id,))],
+                Contact(name="Someone"),
+            )
+        )
+
+    def cancel() -> None:
+        db.session.get(Visit, world["first_visit"]).cancel("")
+
+    def new_hours() -> None:
+        db.session.get(Session, world["autumn_hours"]).rooms = ["2.10"]
+
+    def new_address() -> None:
+        db.session.get(Location, world["town_hall"]).postcode = "39106"
+
+    def names() -> None:
+        db.session.scalar(
+            sa.select(StaffUser).where(StaffUser.feed_token == world["advisor"])
+        ).feed_shows_names = True
+
+    for work in (book, cancel, new_hours, new_address, names):
+        change(app, work)
+        changed = client.get(url, headers={"If-None-Match": etag})
+        assert changed.status_code == 200, work.__name__
+        assert changed.headers["ETag"] != etag, work.__name__
+        etag = changed.headers["ETag"]
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304, work.__name__
+
+
+def test_the_304_answer_does_not_build_the_feed_and_costs_few_queries(
+    app: Flask, client: FlaskClient, world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = staff_url(world["advisor"])
+    etag = fetch(client, url).headers["ETag"]
+
+    def must_not_build(*args: object) -> bytes:
+        raise AssertionError("the feed was built for a 304")
+
+    monkeypatch.setattr(service, "staff_feed", must_not_build)
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, selects  # the staff member by token, then one aggregate row
+
+
+def test_front_desk_feed_changes_with_new_hours_at_their_location(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    url = staff_url(world["desk"])
+    etag = fetch(client, url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+    def more_hours() -> None:
+        day = db.session.get(ConsultationDay, world["autumn"])
+        create_session(day, create_agency(name="IQ Netzwerk"), starts=time(13), ends=time(14))
+
+    change(app, more_hours)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def test_a_revoked_token_is_dead_at_once_and_the_new_one_works(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    old = staff_url(world["advisor"])
+    fetch(client, old)
+    signed_in(client, world["advisor_email"])
+    assert client.post("/staff/feed/token", data={}).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(
+            sa.select(StaffUser).where(StaffUser.email == world["advisor_email"])
+        )
+        new = staff_url(user.feed_token)
+    assert new != old
+    assert client.get(old).status_code == 404
+    events(fetch(client, new).data)
+
+
+@pytest.mark.parametrize(
+    "url", ["/feeds/staff/not-a-token.ics", "/feeds/staff/.ics", f"/feeds/staff/{'x' * 300}.ics"]
+)
+def test_unknown_tokens_get_404(client: FlaskClient, world, url: str) -> None:
+    assert client.get(url).status_code == 404
+
+
+def test_a_disabled_account_has_no_feed(app: Flask, client: FlaskClient, world) -> None:
+    def disable() -> None:
+        db.session.scalar(
+            sa.select(StaffUser).where(StaffUser.feed_token == world["advisor"])
+        ).active = False
+
+    change(app, disable)
+    assert client.get(staff_url(world["advisor"])).status_code == 404
+
+
+# ---------------------------------------------------------------- the public location feed
+
+
+def test_location_feed_lists_published_days_without_any_personal_data(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    with app.app_context():
+        for user in db.session.scalars(sa.select(StaffUser)):
+            user.feed_shows_names = True
+        db.session.commit()
+    response = fetch(client, "/feeds/location/rathaus.ics")
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    found = events(response.data)
+    assert set(found) == {
+        f"public-day-{world['spring']}@consult",
+        f"public-day-{world['autumn']}@consult",
+    }
+    spring = found[f"public-day-{world['spring']}@consult"]
+    assert (spring["start"], spring["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 10))
+    assert spring["location"] == ADDRESS
+    assert "Jobcenter" in spring["description"]
+    assert spring["url"] == f"http://localhost/day/{world['spring']}"
+    text = unfolded(response.data)
+    for secret in (NAME, PHONE, EMAIL, "Oleh", "Kovalenko", "9876543", *world["references"]):
+        assert secret not in text
+    assert "/staff/" not in text
+    assert "appointment" not in text.lower()
+
+    stops = events(fetch(client, "/feeds/location/zeitz.ics").data)
+    assert set(stops) == {f"public-day-{world['stop_day']}@consult"}
+    assert "Dilan" not in unfolded(fetch(client, "/feeds/location/zeitz.ics").data)
+
+
+def test_location_feed_sends_a_cancelled_day_as_cancelled(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    change(app, lambda: db.session.get(ConsultationDay, world["autumn"]).cancel("Staff are ill"))
+    found = events(fetch(client, "/feeds/location/rathaus.ics").data)
+    autumn = found[f"public-day-{world['autumn']}@consult"]
+    assert autumn["status"] == "CANCELLED"
+    assert "Staff are ill" not in autumn["description"]  # the staff's reason is not public
+
+
+def test_location_feed_in_another_language(client: FlaskClient, world) -> None:
+    english = events(fetch(client, "/feeds/location/rathaus.ics?lang=en").data)
+    spring = english[f"public-day-{world['spring']}@consult"]
+    assert spring["summary"] == "Joint consultation day at Rathaus"
+    assert "Arabic" in spring["description"]
+    german = fetch(client, "/feeds/location/rathaus.ics?lang=de")
+    assert "Arabisch" in unfolded(german.data)
+
+
+@pytest.mark.parametrize("slug", ["nowhere", "inactive"])
+def test_unknown_or_inactive_location_gets_404(app: Flask, client: FlaskClient, slug: str) -> None:
+    with app.app_context():
+        create_location(slug="inactive", active=False)
+        db.session.commit()
+    assert client.get(f"/feeds/location/{slug}.ics").status_code == 404
+
+
+def test_location_feed_conditional_get(app: Flask, client: FlaskClient, world) -> None:
+    url = "/feeds/location/rathaus.ics"
+    first = fetch(client, url)
+    etag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    modified = first.headers["Last-Modified"]
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    # A booking is no business of the public feed: it stays the same.
+    change(app, lambda: db.session.get(Visit, world["first_visit"]).cancel(""))
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+    def move() -> None:
+        db.session.get(Location, world["town_hall"]).street = "Breiter Weg 10"
+
+    change(app, move)
+    moved = client.get(url, headers={"If-None-Match": etag})
+    assert moved.status_code == 200
+    assert "Breiter Weg 10" in unfolded(moved.data)
+
+
+# ---------------------------------------------------------------- the settings page
+
+
+def test_settings_page_offers_the_feed_as_https_and_webcal(client: FlaskClient, world) -> None:
+    signed_in(client, world["advisor_email"])
+    page = client.get("/staff/feed")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert f"http://localhost/feeds/staff/{world['advisor']}.ics" in html
+    assert f"webcal://localhost/feeds/staff/{world['advisor']}.ics" in html
+    assert 'action="/staff/feed/token"' in html
+    assert 'action="/staff/feed/names"' in html
+    assert "webcal://localhost/feeds/location/rathaus.ics" in html
+
+
+def test_front_desk_settings_have_no_names_option(client: FlaskClient, world) -> None:
+    signed_in(client, world["desk_email"])
+    html = client.get("/staff/feed").get_data(as_text=True)
+    assert f"webcal://localhost/feeds/staff/{world['desk']}.ics" in html
+    assert 'action="/staff/feed/names"' not in html
+
+
+def test_settings_need_a_signed_in_staff_member(client: FlaskClient) -> None:
+    response = client.get("/staff/feed")
+    assert response.status_code == 302
+    assert "/staff/login" in response.headers["Location"]
+
+
+# ---------------------------------------------------------------- the migration
+
+
+@pytest.fixture
+def sqlite_app(tmp_path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/migrated.sqlite3",
+            "CONSULT_CHECK_DATABASE": False,
+        }
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_migration_gives_existing_locations_a_change_time(sqlite_app: Flask) -> None:
+    upgrade(revision="0001")
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO location (slug, name, street, postcode, town, latitude, "
+                "longitude, timezone, changeover_minutes, accessibility_notes, directions, "
+                "active, feed_token) "
+                "VALUES ('old', 'Old', 'Street 1', '39104', 'Magdeburg', 52.1, 11.6, "
+                "'Europe/Berlin', 5, '{}', '{}', 1, 'token')"
+            )
+        )
+    upgrade(revision="0002")
+    location = db.session.scalar(sa.select(Location).where(Location.slug == "old"))
+    assert location.updated_dt is not None
+    assert abs(location.updated_dt - datetime.now(UTC)) < timedelta(minutes=5)
+    db.session.remove()
+    downgrade(revision="0001")
+    columns = {c["name"] for c in sa.inspect(db.engine).get_columns("location")}
+    assert "updated_dt" not in columns
+
+
+def test_appointments_of_other_agencies_never_reach_an_advisor(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    with app.app_context():
+        other = db.session.scalars(
+            sa.select(Appointment).where(Appointment.session_id == world["immigration_hours"])
+        ).all()
+        assert other == []
+        session = db.session.get(Session, world["immigration_hours"])
+        visit = book_visit(
+            BookingRequest(
+                session.day_id, [_Wish(session.id, (session.slots[0].id,))], Contact(name="X Y")
+            )
+        )
+        appointment_id = visit.appointments[0].id
+    found = events(fetch(client, staff_url(world["advisor"])).data)
+    assert f"staff-appointment-{appointment_id}@consult" not in found
