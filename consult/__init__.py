@@ -11,9 +11,19 @@ from flask import Flask, g
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.config import ROOT, ConfigError, from_environ
-from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
+from consult.extensions import (
+    CONTENT_SECURITY_POLICY,
+    babel,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    talisman,
+)
 from consult.health import check_database
 
 
@@ -32,6 +42,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    proxies = app.config.get("CONSULT_PROXY_COUNT", 0)
+    if proxies:
+        # Client address (rate limits), scheme and host (feed and QR links) come from the
+        # proxy's headers, trusted only as far as the number of proxies configured.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+
     from consult import models  # noqa: F401  (every table known to Alembic and create_all)
 
     _init_database(app)
@@ -47,6 +65,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    production = app.config["CONSULT_ENV"] == "production"
+    # HTTPS itself is the reverse proxy's job; HSTS and Secure cookies only in production,
+    # so that development on http://127.0.0.1 keeps working.
+    talisman.init_app(
+        app,
+        force_https=False,
+        strict_transport_security=production,
+        session_cookie_secure=production,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
@@ -62,7 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from consult.cli import register_cli
 
     register_cli(app)
-    if app.config["CONSULT_ENV"] == "production":
+    if production:
         # What start-up made lives as long as the worker: keeping it out of the
         # collector's full passes spares every fourth large feed about 90 ms.
         gc.freeze()

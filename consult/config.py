@@ -48,6 +48,11 @@ SETTINGS = (
     Setting("CONSULT_RATELIMIT_BOOKING", "20 per hour", "bookings per client address"),
     Setting("CONSULT_RATELIMIT_LOOKUP", "60 per hour", "booking-reference look-ups per client"),
     Setting("CONSULT_SESSION_HOURS", "8", "staff sessions expire after this many hours"),
+    Setting(
+        "CONSULT_PROXY_COUNT",
+        "0",
+        "reverse proxies in front whose X-Forwarded-For/-Proto/-Host to trust (1 behind one)",
+    ),
     Setting("CONSULT_ROAD_FACTOR", "1.3", "road distance ÷ straight-line distance for tour drives"),
     Setting("CONSULT_DRIVE_SPEED_KMH", "60", "average driving speed between tour stops"),
 )
@@ -114,6 +119,7 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, object]:
         "CONSULT_RATELIMIT_BOOKING": _env("CONSULT_RATELIMIT_BOOKING", environ),
         "CONSULT_RATELIMIT_LOOKUP": _env("CONSULT_RATELIMIT_LOOKUP", environ),
         "PERMANENT_SESSION_LIFETIME": 3600 * _positive_int("CONSULT_SESSION_HOURS", environ),
+        "CONSULT_PROXY_COUNT": _positive_int("CONSULT_PROXY_COUNT", environ),
         "CONSULT_ROAD_FACTOR": _number("CONSULT_ROAD_FACTOR", environ, 1.0, 3.0),
         "CONSULT_DRIVE_SPEED_KMH": _number("CONSULT_DRIVE_SPEED_KMH", environ, 5.0, 200.0),
         "SESSION_COOKIE_HTTPONLY": True,
