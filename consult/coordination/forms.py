@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, time
 from typing import Any
 
@@ -71,10 +72,14 @@ class CheckboxListField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
-class ClockField(StringField):
-    """A wall-clock time such as 09:30 (a native time input where the browser has one)."""
+class _ParsedInput:
+    """A text input parsed into a value: empty is None, unreadable gets `invalid` as message."""
 
-    widget = TimeInput()
+    invalid: Any  # the message for an unreadable value, set by each field
+    data: Any
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
@@ -84,12 +89,22 @@ class ClockField(StringField):
         if not text:
             return
         try:
-            parsed = time.fromisoformat(text)
+            self.data = self.parse(text)
         except ValueError:
-            raise ValueError(_l("Please enter a time like 09:30.")) from None
+            raise ValueError(self.invalid) from None
+
+
+class ClockField(_ParsedInput, StringField):
+    """A wall-clock time such as 09:30 (a native time input where the browser has one)."""
+
+    widget = TimeInput()
+    invalid = _l("Please enter a time like 09:30.")
+
+    def parse(self, text: str) -> time:
+        parsed = time.fromisoformat(text)
         if parsed.tzinfo is not None or parsed.second or parsed.microsecond:
-            raise ValueError(_l("Please enter a time like 09:30."))
-        self.data = parsed
+            raise ValueError(text)
+        return parsed
 
     def _value(self) -> str:
         if self.raw_data:
@@ -97,22 +112,14 @@ class ClockField(StringField):
         return self.data.strftime("%H:%M") if isinstance(self.data, time) else ""
 
 
-class ISODateField(StringField):
+class ISODateField(_ParsedInput, StringField):
     """A calendar date such as 2030-03-12 (a native date input where the browser has one)."""
 
     widget = DateInput()
+    invalid = _l("Please enter a date like 2030-03-12.")
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        text = str(valuelist[0]).strip()
-        self.data = None
-        if not text:
-            return
-        try:
-            self.data = date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(_l("Please enter a date like 2030-03-12.")) from None
+    def parse(self, text: str) -> date:
+        return date.fromisoformat(text)
 
     def _value(self) -> str:
         if self.raw_data:
@@ -120,39 +127,25 @@ class ISODateField(StringField):
         return self.data.isoformat() if isinstance(self.data, date) else ""
 
 
-class WholeNumberField(IntegerField):
+class WholeNumberField(_ParsedInput, IntegerField):
     """A whole number, with a message the person can act on."""
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        text = str(valuelist[0]).strip()
-        self.data = None
-        if not text:
-            return
-        try:
-            self.data = int(text)
-        except ValueError:
-            raise ValueError(_l("Please enter a whole number.")) from None
+    invalid = _l("Please enter a whole number.")
+
+    def parse(self, text: str) -> int:
+        return int(text)
 
 
-class DecimalNumberField(FloatField):
+class DecimalNumberField(_ParsedInput, FloatField):
     """A decimal number; a comma is read as the decimal mark (52,12)."""
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        text = str(valuelist[0]).strip().replace(",", ".")
-        self.data = None
-        if not text:
-            return
-        try:
-            self.data = float(text)
-        except ValueError:
-            raise ValueError(_l("Please enter a number like 52.12.")) from None
-        if self.data != self.data or self.data in (float("inf"), float("-inf")):
-            self.data = None
-            raise ValueError(_l("Please enter a number like 52.12."))
+    invalid = _l("Please enter a number like 52.12.")
+
+    def parse(self, text: str) -> float:
+        value = float(text.replace(",", "."))
+        if not math.isfinite(value):
+            raise ValueError(text)
+        return value
 
 
 class Between:
