@@ -32,6 +32,7 @@ from consult.passwords import hash_password
 from consult.recurrence import Frequency, build_rule
 from consult.slots import Break, local_to_utc
 from consult.visits import BookingRequest, Contact, book_visit
+from consult.waitlist import join_waitlist
 
 DEMO_PASSWORD = "consult-demo-2026"
 
@@ -288,6 +289,13 @@ DEMO_STAFF = [
     DemoStaff("iq@example.org", "Igor Anerkennung", "advisor", "iq", note="IQ Anerkennung"),
 ]
 
+# Waiting-list wishes from towns without an office, shown on the tour planner.
+DEMO_WAITLIST = [
+    ("Hohenmölsen", "Nadia", "ar", ("residence", "german")),
+    ("Hohenmölsen", "Taras", "uk", ("orientation",)),
+    ("Zeitz", "Mehmet", "tr", ("rights-at-work",)),
+]
+
 DEMO_VISITS = [
     # location, nth joint day, name, language, [(agency, local start, number of slots)]
     ("magdeburg", 0, "Amina", "ar", [("abh", "09:00", 1), ("jobcenter", "09:40", 1)]),
@@ -403,8 +411,10 @@ def _tour(refs: dict, staff: dict[str, StaffUser], start: date) -> None:
         status=TourStatus.PUBLISHED,
     )
     served = [t for t in topics.values() if agencies["mbe"] in t.agencies]
+    # The first day has two stops, so the tour page shows a drive between them.
     stops = [
         ("zeitz", 0, time(9, 30)),
+        ("weissenfels", 0, time(14, 0)),
         ("weissenfels", 1, time(10, 0)),
         ("naumburg", 2, time(9, 0)),
     ]
@@ -471,6 +481,9 @@ def load_demo(today: date | None = None) -> str:
         _tour(refs, staff, _next_weekday(today, 1) + timedelta(weeks=1))
         db.session.commit()
         visits = _book_demo_visits(locations)
+        for town, name, language, slugs in DEMO_WAITLIST:
+            topics = [refs["topics"][slug] for slug in slugs]
+            join_waitlist(topics, Contact(name=name, language=language), town=town)
     db.session.commit()
     counts = {
         "agencies": Agency,
