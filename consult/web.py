@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from consult.errors import DomainError
 from consult.extensions import db
@@ -22,6 +23,13 @@ T = TypeVar("T")
 def domain_message(error: DomainError) -> str:
     """A domain error's message in the person's language."""
     return _(error.message, **error.params)
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """Every validation message of a form that is answered with a redirect, not re-rendered."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
 
 
 def get_or_404(model: type[Any], object_id: int) -> Any:

@@ -24,6 +24,7 @@ from consult.visits import Contact
 from consult.web import (
     date_or_400,
     domain_message,
+    flash_form_errors,
     staff_location_or_abort,
     staff_locations,
 )
@@ -174,9 +175,7 @@ def desk_action(appointment_id: int, action: str) -> ResponseReturnValue:
     if action == DeskAction.CANCEL:
         form = CancelForm()
         if not form.validate_on_submit():
-            for errors in form.errors.values():
-                for error in errors:
-                    flash(str(error), "error")
+            flash_form_errors(form)
             return redirect(target)
         reason = form.reason.data or ""
     try:

@@ -41,7 +41,7 @@ from consult.models import (
 from consult.permissions import role_required
 from consult.planner import Plan
 from consult.waitlist import offer_freed_seats
-from consult.web import domain_message
+from consult.web import commit_or_flash, domain_message, flash_form_errors
 
 bp = Blueprint("hours", __name__, url_prefix="/staff/hours")
 
@@ -323,12 +323,11 @@ def replan(session_id: int, visit_id: int) -> ResponseReturnValue:
         flash(_("Please choose a new time."), "error")
         return redirect(_back(session_id, args))
     reference = visit.reference
-    try:
-        service.replan_visit(hours_session, change, visit.id, form.plan.data or "", now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(domain_message(error), "error")
-    else:
+    plan = form.plan.data or ""
+    moved = commit_or_flash(
+        lambda: service.replan_visit(hours_session, change, visit.id, plan, now=utcnow())
+    )
+    if moved is not None:
         flash(
             _(
                 "The visit %(reference)s has been moved. Please tell the person.",
@@ -348,18 +347,11 @@ def cancel_booking(session_id: int, visit_id: int) -> ResponseReturnValue:
     change, args = _pending_change(hours_session)
     form = CancelBookingForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+        flash_form_errors(form)
         return redirect(_back(session_id, args))
     reference = visit.reference
-    try:
-        service.cancel_affected(hours_session, change, visit.id, form.reason.data or "")
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(domain_message(error), "error")
-    else:
+    reason = form.reason.data or ""
+    if commit_or_flash(lambda: service.cancel_affected(hours_session, change, visit.id, reason)):
         flash(
             _(
                 "The booking %(reference)s is cancelled. Please tell the person.",

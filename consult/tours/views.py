@@ -43,11 +43,20 @@ from consult.tours.forms import (
 from consult.tours.importing import MAX_BYTES, CalendarImportError, SkippedEvent, parse_calendar
 from consult.tours.routing import DriveSettings, DriveVerdict
 from consult.waitlist import offer_freed_seats
-from consult.web import commit_or_flash, date_or_400, domain_message, get_or_404
+from consult.web import commit_or_flash, date_or_400, domain_message, flash_form_errors, get_or_404
 
 bp = Blueprint("tours", __name__, url_prefix="/staff/tours")
 
 ROLES = (Role.ADVISOR, Role.COORDINATOR)
+
+
+def _locked_reason(stop: TourStop) -> str | None:
+    """Why a stop can no longer be moved or cancelled (it is over or cancelled), or None."""
+    try:
+        service.check_open(stop)
+    except DomainError as error:
+        return domain_message(error)
+    return None
 
 
 @bp.context_processor
@@ -367,11 +376,7 @@ def move_stop(tour_id: int, stop_id: int) -> ResponseReturnValue:
             _cancel_moved(stop, new)
             flash(_("The stop is moved to %(town)s on %(date)s.", **when), "success")
             return redirect(url_for("tours.tour", tour_id=tour.id, _anchor=f"stop-{new.id}"))
-    try:
-        service.check_open(stop)
-        locked = None
-    except DomainError as error:
-        locked = domain_message(error)
+    locked = _locked_reason(stop)
     return render_template(
         "tours/stop_form.html",
         tour=tour,
@@ -462,9 +467,7 @@ def cancel_moved_visit(
     tour, old, new = _moving_pair(tour_id, stop_id, new_stop_id)
     form = CancelVisitForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+        flash_form_errors(form)
         return redirect(
             url_for("tours.moving", tour_id=tour.id, stop_id=old.id, new_stop_id=new.id)
         )
@@ -500,11 +503,7 @@ def cancel_stop(tour_id: int, stop_id: int) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("tours.cancel_stop", tour_id=tour.id, stop_id=stop.id))
-    try:
-        service.check_open(stop)
-        locked = None
-    except DomainError as error:
-        locked = domain_message(error)
+    locked = _locked_reason(stop)
     return render_template(
         "tours/cancel_stop.html",
         locked=locked,
