@@ -10,14 +10,23 @@ time on site, then start; the search is exact (it never misses a better plan).
 from __future__ import annotations
 
 import heapq
+import logging
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import count, islice
+from itertools import count
+from time import thread_time
 
 DEFAULT_GAP = timedelta(minutes=5)
+# The search is exact and, measured on real days, far inside this; the budget is a
+# safety net against a pathological day, not a limit that shapes answers.
+DEFAULT_BUDGET = timedelta(milliseconds=50)
+# The completion table has 2^agencies rows; eight keeps it under 2 MB and 100 ms.
+MAX_AGENCIES = 8
+
+log = logging.getLogger(__name__)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -178,40 +187,27 @@ def openings_for(
     return sorted(best.values(), key=lambda opening: opening.starts_dt)
 
 
-@dataclass(frozen=True, slots=True)
-class _View:
-    """Openings sorted by start, as integers, with minima over each suffix."""
+class Plans(list[Plan]):
+    """Plans best first; `complete` is False when the search ran out of its budget.
 
-    starts: list[int]
-    min_end_from: list[int]
-    min_length_from: list[int]
+    An incomplete list is still exact as far as it goes: every plan in it is one
+    of the best, in order, but better-ranked plans may be missing after them.
+    """
 
-
-def _view(rows: Sequence[tuple[int, int]]) -> _View:
-    size = len(rows)
-    # One extra entry so that "nothing starts late enough" reads as _NEVER.
-    min_end, min_length = [_NEVER] * (size + 1), [_NEVER] * (size + 1)
-    for index in range(size - 1, -1, -1):
-        start, end = rows[index]
-        min_end[index] = min(min_end[index + 1], end)
-        min_length[index] = min(min_length[index + 1], end - start)
-    return _View(
-        starts=[start for start, _ in rows], min_end_from=min_end, min_length_from=min_length
-    )
+    def __init__(self, plans: Iterable[Plan] = (), *, complete: bool = True) -> None:
+        super().__init__(plans)
+        self.complete = complete
 
 
 @dataclass(frozen=True, slots=True)
 class _Track:
-    """One agency's usable openings, prepared for the search."""
+    """One agency's usable openings, sorted by start, as integers for the search."""
 
     agency_id: int
     openings: tuple[Opening, ...]
+    starts: list[int]
     ends: list[int]
     issues: list[int]
-    min_issues_from: list[int]
-    every: _View
-    served: _View  # only the openings in the person's language
-    mixed: bool  # some openings are in the person's language and some are not
 
 
 def _track(
@@ -227,22 +223,17 @@ def _track(
         if (earliest is None or start >= earliest) and (latest is None or end <= latest):
             rows.append((start, end, int(not opening.language_ok), opening))
     rows.sort(key=lambda row: row[:3])
-    issues = [row[2] for row in rows]
-    min_issues = [1] * (len(rows) + 1)
-    for index in range(len(rows) - 1, -1, -1):
-        min_issues[index] = min(min_issues[index + 1], issues[index])
-    every = _view([(start, end) for start, end, _, _ in rows])
-    mixed = 0 < sum(issues) < len(rows)
     return _Track(
         agency_id=agency_id,
         openings=tuple(row[3] for row in rows),
+        starts=[row[0] for row in rows],
         ends=[row[1] for row in rows],
-        issues=issues,
-        min_issues_from=min_issues,
-        every=every,
-        served=_view([(start, end) for start, end, bad, _ in rows if not bad]) if mixed else every,
-        mixed=mixed,
+        issues=[row[2] for row in rows],
     )
+
+
+class _OutOfTime(Exception):
+    """The search used up its CPU budget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,175 +249,185 @@ class _Partial:
     picks: tuple[Opening, ...]
 
 
-_Bound = tuple[int, int, int, tuple[int, ...], tuple[int, ...]]
-_Entry = tuple[_Bound, int, _Partial | None, int, int]
+class _Search:
+    """Exact best-first search over chronological plans, with an exact completion table.
 
+    Times are whole microseconds. A "ready point" is an opening's end plus the gap:
+    the earliest the person can start the next appointment. For every set of agencies
+    still to visit and every ready point, `table` holds the best completion as one
+    number, issues * `scale` + the end of the last appointment (`infinite` when none
+    fits). The best completion after time t is a minimum over the agency visited next
+    and over that agency's openings starting at or after t; since completions only get
+    worse as t grows, the opening that ends first (one per language state) dominates
+    the others, so each entry takes O(agencies) steps: 2^k * k * |ready points| in all.
+    That table is the exact heuristic of an A* search, which therefore walks almost
+    straight to each of the best plans.
+    """
 
-def _search(tracks: Sequence[_Track], gap: int, latest: int) -> Iterator[Plan]:
-    """Yield feasible plans best first (A* over chronological prefixes)."""
-    members_cache: dict[int, tuple[int, ...]] = {}
+    def __init__(self, tracks: Sequence[_Track], gap: int, deadline: float) -> None:
+        self.tracks = tracks
+        self.gap = gap
+        self.deadline = deadline
+        points = sorted({end + gap for track in tracks for end in track.ends})
+        self.position = {point: index for index, point in enumerate(points)}
+        none = len(points)  # the index of the extra "nothing fits" entry
+        self.scale = (points[-1] if points else 0) + 1
+        self.infinite = self.scale * (len(tracks) + 2)
+        # ready[t][c][i]: the ready point after the earliest-ending opening of track t
+        # from index i on that adds c language issues (or `none`).
+        self.ready: list[list[tuple[int, list[int]]]] = []
+        # jumps[t]: (c, the same as a function of the ready point's index).
+        self.jumps: list[list[tuple[int, list[int]]]] = []
+        self.next_start: list[list[int]] = []
+        for track in tracks:
+            by_issue: dict[int, list[int]] = {}
+            for level in sorted(set(track.issues)):
+                column = [none] * (len(track.ends) + 1)
+                earliest_end = _NEVER
+                for i in range(len(track.ends) - 1, -1, -1):
+                    if track.issues[i] == level and track.ends[i] < earliest_end:
+                        earliest_end = track.ends[i]
+                        column[i] = self.position[earliest_end + gap]
+                    else:
+                        column[i] = column[i + 1]
+                by_issue[level] = column
+            self.ready.append(list(by_issue.items()))
+            firsts = [bisect_left(track.starts, point) for point in points]
+            self.jumps.append(
+                [(level, [column[i] for i in firsts]) for level, column in by_issue.items()]
+            )
+            # next_start[t][p]: the first start of track t at or after ready point p.
+            self.next_start.append([[*track.starts, _NEVER][i] for i in firsts])
+        self.table = self._completions([point - gap for point in points])
 
-    def members(remaining: int) -> tuple[int, ...]:
-        found = members_cache.get(remaining)
-        if found is None:
-            found = tuple(i for i in range(len(tracks)) if remaining >> i & 1)
-            members_cache[remaining] = found
-        return found
+    def _completions(self, finished: list[int]) -> list[list[int]]:
+        everyone = 1 << len(self.tracks)
+        table: list[list[int]] = [[*finished, self.infinite]]
+        raised: dict[int, list[int]] = {}  # table rows plus one language issue
+        for mask in range(1, everyone):
+            if thread_time() > self.deadline:
+                raise _OutOfTime
+            candidates = []
+            for t, jumps in enumerate(self.jumps):
+                if not mask >> t & 1:
+                    continue
+                rest = mask & ~(1 << t)
+                for level, jump in jumps:
+                    source = table[rest]
+                    if level:
+                        if rest not in raised:
+                            raised[rest] = list(map(self.scale.__add__, source))
+                        source = raised[rest]
+                    candidates.append(map(source.__getitem__, jump))
+            # One min over all candidates at each point: the builtin's call costs
+            # more than its comparisons.
+            best = list(map(min, *candidates)) if len(candidates) > 1 else list(candidates[0])
+            best.append(self.infinite)
+            table.append(best)
+        return table
 
-    def outlook(end: int, remaining: int) -> tuple[int, int, int] | None:
-        """Bound the completions after `end`: (issues, last end, time after `end`).
+    def plans(self) -> Iterator[Plan]:
+        """Yield feasible plans best first; raise _OutOfTime when the budget is spent."""
+        tracks, gap, scale, position = self.tracks, self.gap, self.scale, self.position
+        # Entries: (bound, tie, parent, track, index, is_pick). A pick is the parent plus
+        # one opening, made into a _Partial only when popped; a run stands for the parent
+        # plus each of the track's openings from `index` on, so that a node never pushes
+        # all its children at once. A bound is shaped like Plan.key and never above the
+        # key of any plan the entry leads to (a prefix of start times sorts before the
+        # full tuple), so the first complete plan popped is the best one left.
+        heap: list[tuple[tuple, int, _Partial, int, int, bool]] = []
+        tie = count()
+        root = _Partial((1 << len(tracks)) - 1, 0, 0, 0, (), (), ())
+        members = [
+            tuple(t for t in range(len(tracks)) if mask >> t & 1)
+            for mask in range(root.remaining + 1)
+        ]
 
-        The last two only bound completions with exactly that many issues, which
-        is all the ranking needs, and keeps the bound tight when the language is
-        only served late in the day. None means no completion fits at all.
-        """
-        chosen = members(remaining)
-        if not chosen:
-            return 0, end, 0
-        ready = end + gap
-        issues = 0
-        # "every": any opening may be used; "kept": only ones that add no issue
-        # beyond the minimum.
-        every_first = kept_first = _NEVER
-        every_last = kept_last = end
-        every_busy = kept_busy = 0
-        for i in chosen:
-            track = tracks[i]
-            view = track.every
-            index = bisect_left(view.starts, ready)
-            if index == len(view.starts):
+        def pick(parent: _Partial, t: int, index: int) -> tuple | None:
+            track = tracks[t]
+            remaining = parent.remaining & ~(1 << t)
+            point = position[track.ends[index] + gap]
+            issues = parent.issues + track.issues[index]
+            value = self.table[remaining][point] + issues * scale
+            if value >= self.infinite:
                 return None
-            first, last, busy = (
-                view.starts[index],
-                view.min_end_from[index],
-                view.min_length_from[index],
-            )
-            if first < every_first:
-                every_first = first
-            if last > every_last:
-                every_last = last
-            every_busy += busy
-            if track.min_issues_from[index]:
-                issues += 1
-            elif track.mixed:
-                view = track.served
-                index = bisect_left(view.starts, ready)
-                first, last = view.starts[index], view.min_end_from[index]
-                busy = view.min_length_from[index]
-            if first < kept_first:
-                kept_first = first
-            if last > kept_last:
-                kept_last = last
-            kept_busy += busy
-        changeovers = gap * (len(chosen) - 1)
-        every_finish = max(every_last, every_first + every_busy + changeovers)
-        if every_finish > latest:
-            return None
-        kept_finish = max(kept_last, kept_first + kept_busy + changeovers)
-        if kept_finish > latest:
-            # No completion with the fewest issues fits, so each has one more.
-            return issues + 1, every_finish, every_busy + changeovers + gap
-        return issues, kept_finish, kept_busy + changeovers + gap
+            start = track.starts[index]
+            first = start if parent is root else parent.first_start
+            least, finish = divmod(value, scale)
+            if remaining:
+                # The next start is one of the remaining agencies' first starts after
+                # the gap; the ranking ties on starts, and bounding the next one saves
+                # expanding every tied prefix before going deeper.
+                soonest = min(self.next_start[u][point] for u in members[remaining])
+                starts = (*parent.starts, start, soonest)
+            else:
+                starts = (*parent.starts, start)
+            bound = (least, finish - first, first, starts, (*parent.agency_ids, track.agency_id))
+            return (bound, next(tie), parent, t, index, True)
 
-    # Heap entries: (bound, tie, partial, track, index). With track < 0 the entry is
-    # the partial itself; otherwise it stands for partial + each of the track's
-    # openings from `index` on, so a node never pushes all its children at once.
-    # A bound is shaped like Plan.key and never above the key of any plan the entry
-    # leads to (a prefix of start times sorts before the full tuple), so the first
-    # complete plan popped is the best one left. Runs bound with suffix minima,
-    # which lower-bound each member's bound because outlook grows with `end`.
-    heap: list[_Entry] = []
-    tie = count()
-    everyone = (1 << len(tracks)) - 1
-
-    def push_run(parent: _Partial | None, t: int, index: int) -> None:
-        track = tracks[t]
-        view = track.every
-        if index >= len(view.starts):
-            return
-        remaining = (everyone if parent is None else parent.remaining) & ~(1 << t)
-        rest = outlook(view.min_end_from[index], remaining)
-        if rest is None:
-            return
-        issues, finish, after = rest
-        issues += track.min_issues_from[index]
-        start = view.starts[index]
-        if parent is None:
-            # The first start is not fixed yet; only lengths bound the time on site.
-            bound = (
-                issues,
-                view.min_length_from[index] + after,
-                start,
-                (start,),
-                (track.agency_id,),
+        def run(parent: _Partial, t: int, index: int) -> None:
+            # The bound is the best member's, since `ready` names the best per issue.
+            track = tracks[t]
+            if index >= len(track.starts):
+                return
+            row = self.table[parent.remaining & ~(1 << t)]
+            value = parent.issues * scale + min(
+                level * scale + row[column[index]] for level, column in self.ready[t]
             )
-        else:
+            if value >= self.infinite:
+                return
+            least, finish = divmod(value, scale)
             bound = (
-                parent.issues + issues,
+                least,
                 finish - parent.first_start,
                 parent.first_start,
-                (*parent.starts, start),
+                (*parent.starts, track.starts[index]),
                 (*parent.agency_ids, track.agency_id),
             )
-        heapq.heappush(heap, (bound, next(tie), parent, t, index))
+            heapq.heappush(heap, (bound, next(tie), parent, t, index, False))
 
-    def push_pick(parent: _Partial | None, t: int, index: int) -> None:
-        track = tracks[t]
-        remaining = (everyone if parent is None else parent.remaining) & ~(1 << t)
-        end = track.ends[index]
-        rest = outlook(end, remaining)
-        if rest is None:
-            return
-        start = track.every.starts[index]
-        if parent is None:
+        # The first appointment fixes the first start, so every first opening gets an
+        # exact bound of its own rather than a run.
+        heap.extend(
+            entry
+            for t, track in enumerate(tracks)
+            for index in range(len(track.starts))
+            if (entry := pick(root, t, index)) is not None
+        )
+        heapq.heapify(heap)
+        seen: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
+        popped = 0
+        while heap:
+            popped += 1
+            if not popped & 63 and thread_time() > self.deadline:
+                raise _OutOfTime
+            _, _, parent, t, index, is_pick = heapq.heappop(heap)
+            if not is_pick:
+                entry = pick(parent, t, index)
+                if entry is not None:
+                    heapq.heappush(heap, entry)
+                run(parent, t, index + 1)
+                continue
+            track = tracks[t]
             partial = _Partial(
-                remaining=remaining,
-                first_start=start,
-                last_end=end,
-                issues=track.issues[index],
-                starts=(start,),
-                agency_ids=(track.agency_id,),
-                picks=(track.openings[index],),
-            )
-        else:
-            partial = _Partial(
-                remaining=remaining,
-                first_start=parent.first_start,
-                last_end=end,
+                remaining=parent.remaining & ~(1 << t),
+                first_start=track.starts[index] if parent is root else parent.first_start,
+                last_end=track.ends[index],
                 issues=parent.issues + track.issues[index],
-                starts=(*parent.starts, start),
+                starts=(*parent.starts, track.starts[index]),
                 agency_ids=(*parent.agency_ids, track.agency_id),
                 picks=(*parent.picks, track.openings[index]),
             )
-        bound = (
-            partial.issues + rest[0],
-            rest[1] - partial.first_start,
-            partial.first_start,
-            partial.starts,
-            partial.agency_ids,
-        )
-        heapq.heappush(heap, (bound, next(tie), partial, -1, 0))
-
-    for t in range(len(tracks)):
-        push_run(None, t, 0)
-    seen: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
-    while heap:
-        _, _, partial, t, index = heapq.heappop(heap)
-        if t >= 0:
-            push_pick(partial, t, index)
-            push_run(partial, t, index + 1)
-            continue
-        assert partial is not None
-        if partial.remaining:
-            ready = partial.last_end + gap
-            for t in members(partial.remaining):
-                push_run(partial, t, bisect_left(tracks[t].every.starts, ready))
-            continue
-        # Equal openings given twice would make the same plan twice.
-        signature = (partial.starts, partial.agency_ids)
-        if signature not in seen:
-            seen.add(signature)
-            yield Plan(appointments=partial.picks)
+            if partial.remaining:
+                ready = partial.last_end + gap
+                for u in members[partial.remaining]:
+                    run(partial, u, bisect_left(tracks[u].starts, ready))
+                continue
+            # Equal openings given twice would make the same plan twice.
+            signature = (partial.starts, partial.agency_ids)
+            if signature not in seen:
+                seen.add(signature)
+                yield Plan(appointments=partial.picks)
 
 
 def plan_visit(
@@ -436,19 +437,42 @@ def plan_visit(
     earliest: datetime | None = None,
     latest: datetime | None = None,
     limit: int = 5,
-) -> list[Plan]:
-    """Return the best `limit` plans with one opening per agency, best first."""
+    budget: timedelta = DEFAULT_BUDGET,
+) -> Plans:
+    """Return the best `limit` plans with one opening per agency, best first.
+
+    `budget` bounds the CPU time of this call; a search that reaches it is logged
+    and returns the plans proven best so far, marked incomplete.
+    """
     if gap < timedelta(0):
         raise ValueError(f"the gap between appointments cannot be negative, got {gap}")
+    if len(openings) > MAX_AGENCIES:
+        raise ValueError(f"a visit can need at most {MAX_AGENCIES} agencies, got {len(openings)}")
     if limit <= 0 or not openings:
-        return []
+        return Plans()
+    deadline = thread_time() + budget.total_seconds()
     low = None if earliest is None else _micros(earliest)
     high = None if latest is None else _micros(latest)
     tracks = [_track(agency_id, openings[agency_id], low, high) for agency_id in sorted(openings)]
     if any(not track.openings for track in tracks):
-        return []
-    search = _search(tracks, gap // _MICROSECOND, _NEVER - 1 if high is None else high)
-    return list(islice(search, limit))
+        return Plans()
+    found: list[Plan] = []
+    try:
+        search = _Search(tracks, gap // _MICROSECOND, deadline)
+        for plan in search.plans():
+            found.append(plan)
+            if len(found) == limit:
+                break
+    except _OutOfTime:
+        log.warning(
+            "planner budget of %.0f ms spent: %d of %d plans for %d agencies",
+            budget / timedelta(milliseconds=1),
+            len(found),
+            limit,
+            len(tracks),
+        )
+        return Plans(found, complete=False)
+    return Plans(found)
 
 
 def plan_day(
@@ -460,7 +484,8 @@ def plan_day(
     earliest: datetime | None = None,
     latest: datetime | None = None,
     limit: int = 5,
-) -> list[Plan]:
+    budget: timedelta = DEFAULT_BUDGET,
+) -> Plans:
     """Return the best `limit` visits covering all needs on a day, best first."""
     agency_ids = [need.agency_id for need in needs]
     if len(set(agency_ids)) != len(agency_ids):
@@ -471,4 +496,6 @@ def plan_day(
     openings = {
         need.agency_id: openings_for(by_agency[need.agency_id], need, language) for need in needs
     }
-    return plan_visit(openings, gap=gap, earliest=earliest, latest=latest, limit=limit)
+    return plan_visit(
+        openings, gap=gap, earliest=earliest, latest=latest, limit=limit, budget=budget
+    )

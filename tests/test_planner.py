@@ -352,21 +352,26 @@ def days(
     slots_per_session: tuple[int, int] = (1, 8),
     minutes: tuple[int, ...] = (5, 10, 15, 20, 25, 30, 45),
 ) -> st.SearchStrategy[dict]:
-    """Random small days with a request; strategies are built once since that is slow."""
+    """Random small days with a request; strategies are built once since that is slow.
+
+    Desks 1–3 per session, 0–90 % of desk-slots booked, gaps 0–15 minutes, arrival
+    and leaving limits, and sessions that speak some languages or have an interpreter.
+    """
     sessions = st.integers(1, 2)
     steps = st.sampled_from([10, 15, 20, 30]).map(lambda m: timedelta(minutes=m))
     session_starts = st.integers(0, 12).map(lambda m: at(8) + timedelta(minutes=5 * m))
     capacities = st.integers(1, 3)
     languages = st.frozensets(st.sampled_from(LANGUAGES), max_size=2)
     interpreters = st.integers(0, 3).map(lambda n: n == 0)
-    # One number per slot keeps generation fast: bit d-1 set means desk d is taken,
-    # bits 3 and 4 both set mean a break before the slot.
+    fills = st.integers(0, 9)  # tenths of the desk-slots already booked
+    # One number per slot keeps generation fast: decimal digit d-1 below the fill
+    # means desk d is taken; a 9 in the fourth digit means a break before the slot.
     cells = st.lists(
-        st.integers(0, 31), min_size=slots_per_session[0], max_size=slots_per_session[1]
+        st.integers(0, 9999), min_size=slots_per_session[0], max_size=slots_per_session[1]
     )
     lengths = st.sampled_from(minutes)
     person_languages = st.none() | st.sampled_from(LANGUAGES)
-    gaps = st.integers(0, 10).map(lambda m: timedelta(minutes=m))
+    gaps = st.integers(0, 15).map(lambda m: timedelta(minutes=m))
     # Hypothesis favours small integers: count `earliest` up from 08:00, `latest` down from 12:00.
     earliest = st.none() | st.integers(0, 30).map(lambda m: at(8) + timedelta(minutes=5 * m))
     latest = st.none() | st.integers(0, 30).map(lambda m: at(12) - timedelta(minutes=5 * m))
@@ -374,7 +379,8 @@ def days(
 
     @st.composite
     def draw_day(draw: st.DrawFn) -> dict:
-        present = draw(st.integers(needed[0], 6))
+        present = draw(st.integers(needed[0], max(6, needed[1])))
+        fill = draw(fills)
         ids = count(1)
         slots: list[SlotState] = []
         for agency_id in range(1, present + 1):
@@ -382,9 +388,11 @@ def days(
                 step, starts, capacity = draw(steps), draw(session_starts), draw(capacities)
                 spoken, interpreter = draw(languages), draw(interpreters)
                 for index, cell in enumerate(draw(cells)):
-                    if index and cell >> 3 == 3:
+                    if index and cell // 1000 == 9:
                         starts += step
-                    free = frozenset(d for d in range(1, capacity + 1) if not cell >> (d - 1) & 1)
+                    free = frozenset(
+                        d for d in range(1, capacity + 1) if cell // 10 ** (d - 1) % 10 >= fill
+                    )
                     slots.append(
                         SlotState(
                             slot_id=next(ids),
@@ -443,6 +451,12 @@ def test_plan_day_matches_brute_force(day: dict) -> None:
 @settings(PROPERTY_SETTINGS, max_examples=100)
 @given(days(needed=(6, 6), slots_per_session=(4, 10), minutes=(5, 10, 15, 20)))
 def test_plan_day_matches_brute_force_for_six_agencies(day: dict) -> None:
+    assert_matches_brute_force(day)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=60)
+@given(days(needed=(8, 8), slots_per_session=(3, 6), minutes=(5, 10, 15)))
+def test_plan_day_matches_brute_force_for_eight_agencies(day: dict) -> None:
     assert_matches_brute_force(day)
 
 
