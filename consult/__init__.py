@@ -51,8 +51,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     from consult import models  # noqa: F401  (every table known to Alembic and create_all)
+    from consult.revisions import watch_day_revisions
 
     _init_database(app)
+    watch_day_revisions()
     if app.config.get("CONSULT_CHECK_DATABASE", True):
         with app.app_context():
             try:

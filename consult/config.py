@@ -55,6 +55,11 @@ SETTINGS = (
     ),
     Setting("CONSULT_ROAD_FACTOR", "1.3", "road distance ÷ straight-line distance for tour drives"),
     Setting("CONSULT_DRIVE_SPEED_KMH", "60", "average driving speed between tour stops"),
+    Setting(
+        "CONSULT_PLANNER_BUDGET_MS",
+        "50",
+        "CPU time one plan search may take; a search that reaches it shows what it found so far",
+    ),
 )
 
 
@@ -122,6 +127,7 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, object]:
         "CONSULT_PROXY_COUNT": _positive_int("CONSULT_PROXY_COUNT", environ),
         "CONSULT_ROAD_FACTOR": _number("CONSULT_ROAD_FACTOR", environ, 1.0, 3.0),
         "CONSULT_DRIVE_SPEED_KMH": _number("CONSULT_DRIVE_SPEED_KMH", environ, 5.0, 200.0),
+        "CONSULT_PLANNER_BUDGET_MS": _number("CONSULT_PLANNER_BUDGET_MS", environ, 0.0, 10_000.0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -297,12 +297,12 @@ DEMO_WAITLIST = [
 ]
 
 DEMO_VISITS = [
-    # location, nth joint day, name, language, [(agency, local start, number of slots)]
-    ("magdeburg", 0, "Amina", "ar", [("abh", "09:00", 1), ("jobcenter", "09:40", 1)]),
-    ("magdeburg", 0, "Oleksandr", "uk", [("iq", "10:00", 2), ("agentur", "11:00", 2)]),
-    ("magdeburg", 1, "Reza", "fa", [("mbe", "09:20", 2)]),
-    ("halle", 0, "Elif", "tr", [("hwk", "09:00", 2), ("jmd", "10:00", 2)]),
-]
+    # location, nth joint day, name, language, [(agency, local start, topic)]
+    ("magdeburg", 0, "Amina", "ar", [("abh", "09:00", "residence"), ("jobcenter", "09:40", "benefits")]),
+    ("magdeburg", 0, "Oleksandr", "uk", [("iq", "10:00", "recognition"), ("agentur", "11:00", "career")]),
+    ("magdeburg", 1, "Reza", "fa", [("mbe", "09:20", "orientation")]),
+    ("halle", 0, "Elif", "tr", [("hwk", "09:00", "business"), ("jmd", "10:00", "orientation")]),
+]  # fmt: skip
 
 
 def _upsert_reference_data() -> dict[str, dict[str, object]]:
@@ -433,7 +433,7 @@ def _tour(refs: dict, staff: dict[str, StaffUser], start: date) -> None:
     db.session.add(tour)
 
 
-def _book_demo_visits(locations: dict) -> int:
+def _book_demo_visits(locations: dict, topics: dict[str, Topic]) -> int:
     booked = 0
     for slug, nth, name, language, wishes in DEMO_VISITS:
         days = db.session.scalars(
@@ -446,14 +446,19 @@ def _book_demo_visits(locations: dict) -> int:
         ).all()
         day = days[nth]
         appointments = []
-        for agency_slug, clock, count in wishes:
+        for agency_slug, clock, topic_slug in wishes:
             session = next(s for s in day.sessions if s.agency.slug == agency_slug)
             hour, minute = (int(part) for part in clock.split(":"))
             start = local_to_utc(day.date, time(hour, minute), day.location.timezone)
             first = next(i for i, slot in enumerate(session.slots) if slot.starts_dt == start)
+            # As many slots as the topic needs, as the planner would offer.
+            count = -(-topics[topic_slug].default_minutes // session.slot_minutes)
             slot_ids = tuple(slot.id for slot in session.slots[first : first + count])
             appointments.append(_Wish(session.id, slot_ids))
-        book_visit(BookingRequest(day.id, appointments, Contact(name=name, language=language)))
+        topic_ids = [topics[topic_slug].id for _, _, topic_slug in wishes]
+        book_visit(
+            BookingRequest(day.id, appointments, Contact(name=name, language=language), topic_ids)
+        )
         booked += 1
     return booked
 
@@ -480,7 +485,7 @@ def load_demo(today: date | None = None) -> str:
         _joint_days(locations["halle"], HALLE_AGENCIES, every_other_thursday, thursday, refs)
         _tour(refs, staff, _next_weekday(today, 1) + timedelta(weeks=1))
         db.session.commit()
-        visits = _book_demo_visits(locations)
+        visits = _book_demo_visits(locations, refs["topics"])
         for town, name, language, slugs in DEMO_WAITLIST:
             topics = [refs["topics"][slug] for slug in slugs]
             join_waitlist(topics, Contact(name=name, language=language), town=town)

@@ -6,16 +6,20 @@ shared by the public pages, the JSON API and the front desk.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from consult.availability import availability
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.models import (
@@ -23,16 +27,17 @@ from consult.models import (
     ConsultationDay,
     DayStatus,
     Location,
-    Seat,
     Session,
     SessionStatus,
-    Slot,
     Topic,
     utcnow,
 )
 from consult.planner import Need, Plan, SlotState, plan_day
 from consult.slots import local_to_utc
 
+# The planner handles visits with up to eight agencies well inside its budget; people
+# choose at most six topics because six back-to-back appointments already keep a
+# person in the building for two to three hours, and more belongs on a second day.
 MAX_TOPICS = 6
 SEARCH_WEEKS = 8
 # A plan travels through a form as "session:slot.slot|session:slot" (ids only).
@@ -63,6 +68,8 @@ class DayPlans:
     assignments: tuple[Assignment, ...]
     unserved: tuple[Topic, ...]
     plans: tuple[Plan, ...]
+    # False when the planner spent its budget: the plans shown are the best found so far.
+    complete: bool = True
 
     @property
     def serves_everything(self) -> bool:
@@ -98,36 +105,6 @@ def parse_plan_token(token: str) -> list[PlannedOpening]:
     return openings
 
 
-def check_plan(
-    day: ConsultationDay, plan: Sequence[PlannedOpening], topics: Sequence[Topic]
-) -> None:
-    """PlanningError unless the plan's slots are of this day and serve exactly these topics."""
-    slot_ids = [slot_id for opening in plan for slot_id in opening.slot_ids]
-    found = dict(
-        db.session.execute(
-            sa.select(Slot.id, Slot.session_id)
-            .join(Session, Slot.session_id == Session.id)
-            .where(
-                Slot.id.in_(slot_ids),
-                Session.day_id == day.id,
-                Session.status == SessionStatus.PUBLISHED,
-            )
-        ).all()
-    )
-    if any(found.get(s) != o.session_id for o in plan for s in o.slot_ids):
-        raise PlanningError(N_("This plan is not valid any more. Please choose a plan again."))
-    sessions = [db.session.get(Session, opening.session_id) for opening in plan]
-    agencies = [session.agency_id for session in sessions if session is not None]
-    if len(set(agencies)) != len(agencies):
-        raise PlanningError(N_("A visit has at most one appointment with each service."))
-    wanted = {topic.id for topic in topics}
-    offered = [{t.id for t in session.topics} for session in sessions if session is not None]
-    if any(not ids & wanted for ids in offered) or wanted - set().union(*offered):
-        raise PlanningError(
-            N_("This plan does not fit what you chose. Please choose a plan again.")
-        )
-
-
 def load_active_topics() -> list[Topic]:
     """Topics offered to the public, in their display order."""
     return list(db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.position)))
@@ -155,38 +132,52 @@ def load_topics(topic_ids: Iterable[int]) -> list[Topic]:
     return topics
 
 
+class OffersTopics(Protocol):
+    """What sharing topics needs of a session (a model Session or its SessionFacts)."""
+
+    @property
+    def agency_id(self) -> int: ...
+
+    @property
+    def topic_ids(self) -> frozenset[int]: ...
+
+    def serves_language(self, language: str) -> bool: ...
+
+
 def assign_topics(
-    sessions: Sequence[Session], topics: Sequence[Topic], language: str | None
+    sessions: Sequence[OffersTopics], topics: Sequence[Topic], language: str | None
 ) -> tuple[tuple[Assignment, ...], tuple[Topic, ...]]:
     """Share the topics among the agencies present: fewest agencies, then fewest language gaps."""
-    candidates: dict[int, list[Agency]] = {}
+    candidates: dict[int, list[int]] = {}
     speaks: dict[int, bool] = defaultdict(bool)
+    offered: dict[int, set[int]] = defaultdict(set)
     for session in sessions:
         speaks[session.agency_id] |= language is None or session.serves_language(language)
+        offered[session.agency_id] |= session.topic_ids
     unserved = []
     for topic in topics:
-        offering = {s.agency_id: s.agency for s in sessions if topic in s.topics}
+        offering = sorted(agency_id for agency_id, ids in offered.items() if topic.id in ids)
         if offering:
-            candidates[topic.id] = sorted(offering.values(), key=lambda a: a.id)
+            candidates[topic.id] = offering
         else:
             unserved.append(topic)
     served = [t for t in topics if t.id in candidates]
     if not served:
         return (), tuple(unserved)
 
-    def cost(choice: tuple[Agency, ...]) -> tuple[int, int, tuple[int, ...]]:
-        distinct = {a.id for a in choice}
-        return (len(distinct), sum(not speaks[a] for a in distinct), tuple(a.id for a in choice))
+    def cost(choice: tuple[int, ...]) -> tuple[int, int, tuple[int, ...]]:
+        distinct = set(choice)
+        return (len(distinct), sum(not speaks[a] for a in distinct), choice)
 
     best = min(itertools.product(*(candidates[t.id] for t in served)), key=cost)
     grouped: dict[int, list[Topic]] = defaultdict(list)
-    agencies: dict[int, Agency] = {}
-    for topic, agency in zip(served, best, strict=True):
-        grouped[agency.id].append(topic)
-        agencies[agency.id] = agency
+    for topic, agency_id in zip(served, best, strict=True):
+        grouped[agency_id].append(topic)
+    # The topics' agencies are usually loaded with them (load_topics), so `get`
+    # finds them in the identity map without a query.
     assignments = tuple(
         Assignment(
-            agency=agencies[agency_id],
+            agency=db.session.get_one(Agency, agency_id),
             topics=tuple(grouped[agency_id]),
             minutes=sum(t.default_minutes for t in grouped[agency_id]),
             language_ok=speaks[agency_id],
@@ -198,36 +189,7 @@ def assign_topics(
 
 def slot_states(day: ConsultationDay) -> list[SlotState]:
     """Every slot of the day's published sessions with the desks still free."""
-    rows = db.session.execute(
-        sa.select(Slot, Session)
-        .join(Session, Slot.session_id == Session.id)
-        .where(Session.day_id == day.id, Session.status == SessionStatus.PUBLISHED)
-        .order_by(Slot.starts_dt)
-    ).all()
-    taken: dict[int, set[int]] = defaultdict(set)
-    slot_ids = [slot.id for slot, _ in rows]
-    if slot_ids:
-        for slot_id, desk in db.session.execute(
-            sa.select(Seat.slot_id, Seat.desk).where(Seat.slot_id.in_(slot_ids))
-        ):
-            taken[slot_id].add(desk)
-    states = []
-    for slot, session in rows:
-        free = frozenset(range(1, slot.capacity + 1)) - taken[slot.id]
-        states.append(
-            SlotState(
-                slot_id=slot.id,
-                session_id=session.id,
-                agency_id=session.agency_id,
-                starts_dt=slot.starts_dt,
-                ends_dt=slot.ends_dt,
-                free_desks=free,
-                languages=frozenset(session.languages),
-                interpreter=session.interpreter_available,
-                room=session.room_for(min(free)) if free else "",
-            )
-        )
-    return states
+    return list(availability(day).slots)
 
 
 def plans_for_day(
@@ -243,23 +205,43 @@ def plans_for_day(
     """The best `limit` plans for the topics on `day`, within the person's time limits."""
     if arrive and leave and leave <= arrive:
         raise PlanningError(N_("The time you must leave has to be after the time you arrive."))
-    sessions = day.published_sessions
-    assignments, unserved = assign_topics(sessions, topics, language)
+    known = availability(day)
+    assignments, unserved = assign_topics(known.sessions, topics, language)
     if not day.is_bookable or unserved or not assignments:
         return DayPlans(day, assignments, unserved, ())
     zone = day.location.timezone
     earliest = max(filter(None, [now or utcnow(), arrive and local_to_utc(day.date, arrive, zone)]))
     latest = leave and local_to_utc(day.date, leave, zone)
+    # Only sessions that offer all of an agency's assigned topics can hold its appointment.
+    serving = [
+        s.session_id
+        for a in assignments
+        for s in known.sessions
+        if s.agency_id == a.agency.id and {t.id for t in a.topics} <= s.topic_ids
+    ]
     plans = plan_day(
-        slot_states(day),
+        known.slots_of(serving),
         [Need(a.agency.id, a.minutes) for a in assignments],
         language=language,
         gap=timedelta(minutes=day.location.changeover_minutes),
         earliest=earliest,
         latest=latest,
         limit=limit,
+        budget=timedelta(milliseconds=current_app.config["CONSULT_PLANNER_BUDGET_MS"]),
     )
-    return DayPlans(day, assignments, unserved, tuple(plans))
+    return DayPlans(day, assignments, unserved, tuple(plans), complete=plans.complete)
+
+
+def plans_etag(day: ConsultationDay, request_key: Sequence[object], now: datetime) -> str:
+    """An entity tag for the plans of `day` answering `request_key` at `now`.
+
+    Plans change with the day's revision and with the request; time matters only
+    once the day's first slot has begun, when passing minutes drop openings.
+    """
+    first = availability(day).first_start
+    moment = "ahead" if first is None or now < first else now.strftime("%Y%m%d%H%M")
+    text = repr((day.id, day.created_dt.isoformat(), day.revision, moment, *request_key))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def upcoming_days(

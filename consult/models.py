@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -337,6 +338,9 @@ class ConsultationDay(db.Model):
     cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Bumped in the same transaction by every write that changes the day's free times
+    # (see consult.revisions), so the planner can cache them per (id, revision).
+    revision: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     location: Mapped[Location] = relationship(back_populates="days")
     series: Mapped[DaySeries | None] = relationship(back_populates="days")
@@ -373,6 +377,13 @@ class ConsultationDay(db.Model):
 
     def __repr__(self) -> str:
         return f"<ConsultationDay {self.date} @{self.location_id}>"
+
+
+def room_of(rooms: Sequence[str], desk: int) -> str:
+    """The room of a desk among a session's rooms (desks are numbered from 1)."""
+    if not rooms:
+        return ""
+    return rooms[desk - 1] if desk <= len(rooms) else rooms[0]
 
 
 class Session(db.Model):
@@ -415,9 +426,11 @@ class Session(db.Model):
 
     def room_for(self, desk: int) -> str:
         """The room of a desk (desks are numbered from 1); the first room when unnamed."""
-        if not self.rooms:
-            return ""
-        return self.rooms[desk - 1] if desk <= len(self.rooms) else self.rooms[0]
+        return room_of(self.rooms, desk)
+
+    @property
+    def topic_ids(self) -> frozenset[int]:
+        return frozenset(topic.id for topic in self.topics)
 
     def serves_language(self, language: str) -> bool:
         return language in self.languages or self.interpreter_available

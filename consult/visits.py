@@ -10,10 +10,12 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from consult import models
 from consult.config import LANGUAGES
 from consult.database import begin_write
 from consult.errors import N_, DomainError
 from consult.extensions import db
+from consult.itineraries import Assignment, assign_topics
 from consult.models import (
     Appointment,
     AppointmentStatus,
@@ -27,6 +29,7 @@ from consult.models import (
     Visit,
     VisitStatus,
 )
+from consult.revisions import touch_days
 
 MAX_NAME = 80
 MAX_PHONE = 40
@@ -35,6 +38,14 @@ MAX_EMAIL = 254
 
 class BookingError(DomainError):
     """The visit cannot be booked as asked; nothing was written."""
+
+
+class UnfitPlanError(BookingError):
+    """The plan is not one the planner offers for these topics; asking again will not help.
+
+    Unlike a seat taken meanwhile (a plain `BookingError`), this is the asker's
+    mistake or a forged plan: the API answers 422, not 409.
+    """
 
 
 class Bookable(Protocol):
@@ -93,6 +104,9 @@ class BookingRequest:
     # Add the appointments to this visit of the same day (a referral, a walk-in fitted
     # in later); its other appointments stay and the new ones must not clash with them.
     add_to_visit_id: int | None = None
+    # The person is at the desk and is seen now (a queued walk-in called in): the first
+    # slot may already be running, as long as it has not ended.
+    seen_now: bool = False
 
 
 def book_visit(request: BookingRequest) -> Visit:
@@ -108,6 +122,14 @@ def book_visit(request: BookingRequest) -> Visit:
         raise BookingError(N_("Please choose at least one appointment."))
     begin_write()
     try:
+        # The day rows first, as every writer of a day locks them: the day booked and,
+        # for a move, the day the visit leaves.
+        leaving = (
+            db.session.scalar(sa.select(Visit.day_id).where(Visit.id == request.visit_id))
+            if request.visit_id
+            else None
+        )
+        touch_days([request.day_id, leaving])
         visit = _book_locked(request, contact)
         db.session.flush()
     except IntegrityError:
@@ -123,24 +145,23 @@ def book_visit(request: BookingRequest) -> Visit:
 def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     day = db.session.get(ConsultationDay, request.day_id)
     if day is None or not day.is_bookable:
-        raise BookingError(N_("This consultation day is not open for booking."))
+        raise UnfitPlanError(N_("This consultation day is not open for booking."))
     moving = _release_for_move(request.visit_id) if request.visit_id else None
     extending = _visit_to_extend(request.add_to_visit_id, day) if request.add_to_visit_id else None
     wanted_ids = sorted({sid for a in request.appointments for sid in a.slot_ids})
-    # Lock in id order so two bookers never wait for each other in a circle.
-    slots = {
-        slot.id: slot
-        for slot in db.session.scalars(
-            sa.select(Slot).where(Slot.id.in_(wanted_ids)).order_by(Slot.id).with_for_update()
-        )
-    }
-    taken: dict[int, set[int]] = {sid: set() for sid in wanted_ids}
-    for seat in db.session.scalars(sa.select(Seat).where(Seat.slot_id.in_(wanted_ids))):
-        taken[seat.slot_id].add(seat.desk)
-
-    topics = list(db.session.scalars(sa.select(Topic).where(Topic.id.in_(request.topic_ids))))
+    slots = _lock_slots(wanted_ids)
+    taken = _taken_desks(wanted_ids)
+    topics = _requested_topics(request.topic_ids)
     if extending is not None:
         return _add_appointments(extending, request, topics, slots, taken)
+    fitted = fit_plan(
+        day,
+        request.appointments,
+        topics,
+        slots,
+        language=contact.language,
+        seen_now=request.seen_now,
+    )
     visit = moving or Visit(walk_in=request.walk_in)
     visit.name = contact.name
     visit.phone = contact.phone
@@ -150,45 +171,158 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     visit.topics = topics
     db.session.add(visit)
     visit.day = day
-    _place(visit, day, request.appointments, topics, slots, taken)
+    _place(visit, fitted, taken)
     if request.consent_wording and not visit.consent_to_share:
         visit.consents.append(Consent(wording=request.consent_wording, language=contact.language))
     return visit
 
 
-def _place(
-    visit: Visit,
+def _lock_slots(slot_ids: Sequence[int]) -> dict[int, Slot]:
+    # Lock in id order so two bookers never wait for each other in a circle.
+    return {
+        slot.id: slot
+        for slot in db.session.scalars(
+            sa.select(Slot).where(Slot.id.in_(sorted(slot_ids))).order_by(Slot.id).with_for_update()
+        )
+    }
+
+
+def _taken_desks(slot_ids: Sequence[int]) -> dict[int, set[int]]:
+    taken: dict[int, set[int]] = {sid: set() for sid in slot_ids}
+    for seat in db.session.scalars(sa.select(Seat).where(Seat.slot_id.in_(slot_ids))):
+        taken[seat.slot_id].add(seat.desk)
+    return taken
+
+
+def _requested_topics(topic_ids: Sequence[int]) -> list[Topic]:
+    """The topics in the order asked for: the planner shares them among agencies in that order."""
+    wanted = list(dict.fromkeys(topic_ids))
+    found = {t.id: t for t in db.session.scalars(sa.select(Topic).where(Topic.id.in_(wanted)))}
+    if len(found) != len(wanted):
+        raise UnfitPlanError(N_("One of the chosen topics is not offered."))
+    return [found[topic_id] for topic_id in wanted]
+
+
+def needed_minutes(topics: Sequence[Topic]) -> int:
+    """How long an appointment for these topics takes, as the planner counts (0 for none)."""
+    return sum(topic.default_minutes for topic in topics)
+
+
+@dataclass(frozen=True)
+class FittedAppointment:
+    """A wish that is what the planner would offer: its session, slots and topics."""
+
+    session: Session
+    slots: tuple[Slot, ...]
+    topics: tuple[Topic, ...]
+
+
+def fit_plan(
     day: ConsultationDay,
     wishes: Sequence[Bookable],
-    topics: list[Topic],
+    topics: Sequence[Topic],
     slots: dict[int, Slot],
-    taken: dict[int, set[int]],
+    *,
+    language: str | None,
     keep: Sequence[Appointment] = (),
-) -> None:
-    """Give each wish a desk, check the whole visit for clashes, add the appointments."""
-    planned = []
-    for wish in wishes:
-        session, chosen = _check_slots(day, wish, slots)
-        desk = _free_desk(chosen, taken)
-        for slot in chosen:
-            taken[slot.id].add(desk)
-        planned.append((session, chosen, desk))
-    intervals = [(s.agency_id, chosen[0].starts_dt, chosen[-1].ends_dt) for s, chosen, _ in planned]
-    intervals += [(a.agency_id, a.starts_dt, a.ends_dt) for a in keep]
-    _check_no_clashes(intervals, timedelta(minutes=day.location.changeover_minutes))
+    seen_now: bool = False,
+) -> list[FittedAppointment]:
+    """Check that the wishes are a plan the planner would offer for the topics, or UnfitPlanError.
 
-    for session, chosen, desk in planned:
-        appointment = Appointment(
-            session_id=session.id,
-            agency_id=session.agency_id,
-            starts_dt=chosen[0].starts_dt,
-            ends_dt=chosen[-1].ends_dt,
-            desk=desk,
-            room=session.room_for(desk),
-            topics=[t for t in topics if t in session.topics],
+    This is the one check of a plan that every booking path runs inside its
+    write transaction, with `slots` locked. Each wish must be consecutive slots of
+    one published session of this published day that has not started (with
+    `seen_now`: not ended); the visit keeps one appointment per agency and the
+    changeover gap, also to the appointments it `keep`s. The topics are shared
+    among the wishes' agencies as the planner shares them (`assign_topics`):
+    every topic goes to exactly one appointment and every appointment gets at
+    least one. An appointment is exactly as long as its topics need on its
+    session's slot grid, as the planner cuts it (`openings_for`): its last slot
+    is the first at which that length is reached. Without topics (a referral
+    that names none) each appointment is one slot.
+    """
+    if not day.is_bookable:
+        raise UnfitPlanError(N_("This consultation day is not open for booking."))
+    if not wishes:
+        raise UnfitPlanError(N_("Please choose at least one appointment."))
+    now = models.utcnow()
+    chosen = [_check_slots(day, wish, slots, now, seen_now) for wish in wishes]
+    intervals = [(s.agency_id, run[0].starts_dt, run[-1].ends_dt) for s, run in chosen]
+    intervals += [(a.agency_id, a.starts_dt, a.ends_dt) for a in keep]
+    check_no_clashes(intervals, timedelta(minutes=day.location.changeover_minutes))
+    shares = _share_topics([session for session, _ in chosen], topics, language)
+    fitted = []
+    for session, run in chosen:
+        share = shares.get(session.agency_id)
+        length = timedelta(minutes=share.minutes) if share else run[0].ends_dt - run[0].starts_dt
+        start = run[0].starts_dt
+        if not run[-1].ends_dt - start >= length > run[-1].starts_dt - start:
+            raise UnfitPlanError(
+                N_("This plan does not fit what you chose. Please choose a plan again.")
+            )
+        fitted.append(FittedAppointment(session, tuple(run), share.topics if share else ()))
+    return fitted
+
+
+def _share_topics(
+    sessions: Sequence[Session], topics: Sequence[Topic], language: str | None
+) -> dict[int, Assignment]:
+    """The topics of each agency of the plan, shared as the planner shares them."""
+    if not topics:
+        return {}
+    assignments, unserved = assign_topics(sessions, topics, language)
+    if unserved or len(assignments) != len(sessions):
+        raise UnfitPlanError(
+            N_("This plan does not fit what you chose. Please choose a plan again.")
         )
-        appointment.seats = [Seat(slot_id=slot.id, desk=desk) for slot in chosen]
+    return {assignment.agency.id: assignment for assignment in assignments}
+
+
+def _place(
+    visit: Visit, fitted: Sequence[FittedAppointment], taken: dict[int, set[int]]
+) -> list[Appointment]:
+    """Give each fitted appointment a desk free in all its slots and add it to the visit."""
+    placed = []
+    for fit in fitted:
+        desk = free_desk(fit.slots, taken)
+        for slot in fit.slots:
+            taken[slot.id].add(desk)
+        appointment = Appointment(
+            session_id=fit.session.id,
+            agency_id=fit.session.agency_id,
+            starts_dt=fit.slots[0].starts_dt,
+            ends_dt=fit.slots[-1].ends_dt,
+            desk=desk,
+            room=fit.session.room_for(desk),
+            topics=list(fit.topics),
+        )
+        appointment.seats = [Seat(slot_id=slot.id, desk=desk) for slot in fit.slots]
         visit.appointments.append(appointment)
+        placed.append(appointment)
+    return placed
+
+
+def rebook_appointment(appointment: Appointment, target: Bookable) -> Appointment:
+    """Move one appointment to the target time for the same topics, keeping its state.
+
+    Runs in the caller's write transaction, with the visit and the appointment
+    locked; the new time passes `fit_plan` like any booking, so the moved
+    appointment is as long as its topics need. The old seats are given up in
+    the same transaction, so they are lost only if the new ones are booked.
+    """
+    visit = appointment.visit
+    others = [a for a in visit.active_appointments if a.id != appointment.id]
+    wanted_ids = sorted(set(target.slot_ids))
+    slots = _lock_slots(wanted_ids)
+    (fit,) = fit_plan(
+        visit.day, [target], list(appointment.topics), slots, language=visit.language, keep=others
+    )
+    status, checked_in_dt = appointment.status, appointment.checked_in_dt
+    appointment.cancel("moved")
+    db.session.flush()  # the old seats must be gone before free desks are counted
+    (moved,) = _place(visit, [fit], _taken_desks(wanted_ids))
+    moved.status, moved.checked_in_dt = status, checked_in_dt
+    return moved
 
 
 def _visit_to_extend(visit_id: int, day: ConsultationDay) -> Visit:
@@ -205,10 +339,17 @@ def _add_appointments(
     slots: dict[int, Slot],
     taken: dict[int, set[int]],
 ) -> Visit:
-    visit.topics = list({t.id: t for t in [*visit.topics, *topics]}.values())
-    _place(
-        visit, visit.day, request.appointments, topics, slots, taken, keep=visit.active_appointments
+    fitted = fit_plan(
+        visit.day,
+        request.appointments,
+        topics,
+        slots,
+        language=visit.language,
+        keep=visit.active_appointments,
+        seen_now=request.seen_now,
     )
+    visit.topics = list({t.id: t for t in [*visit.topics, *topics]}.values())
+    _place(visit, fitted, taken)
     return visit
 
 
@@ -226,25 +367,28 @@ def _release_for_move(visit_id: int) -> Visit:
 
 
 def _check_slots(
-    day: ConsultationDay, wish: Bookable, slots: dict[int, Slot]
+    day: ConsultationDay, wish: Bookable, slots: dict[int, Slot], now: datetime, seen_now: bool
 ) -> tuple[Session, list[Slot]]:
     chosen = [slots.get(sid) for sid in wish.slot_ids]
     if not chosen or any(slot is None for slot in chosen):
-        raise BookingError(N_("This time is no longer offered. Please choose another one."))
+        raise UnfitPlanError(N_("This time is no longer offered. Please choose another one."))
     ordered = sorted((s for s in chosen if s is not None), key=lambda s: s.starts_dt)
     session = ordered[0].session
+    first = ordered[0]
     if (
         session.id != wish.session_id
         or session.day_id != day.id
         or session.status is not SessionStatus.PUBLISHED
         or any(s.session_id != session.id for s in ordered)
         or any(a.ends_dt != b.starts_dt for a, b in zip(ordered, ordered[1:], strict=False))
+        or (first.ends_dt <= now if seen_now else first.starts_dt < now)
     ):
-        raise BookingError(N_("This time is no longer offered. Please choose another one."))
+        raise UnfitPlanError(N_("This time is no longer offered. Please choose another one."))
     return session, ordered
 
 
-def _free_desk(chosen: list[Slot], taken: dict[int, set[int]]) -> int:
+def free_desk(chosen: Sequence[Slot], taken: dict[int, set[int]]) -> int:
+    """The lowest desk free in every one of the slots, or BookingError (taken meanwhile)."""
     capacity = min(slot.capacity for slot in chosen)
     for desk in range(1, capacity + 1):
         if all(desk not in taken[slot.id] for slot in chosen):
@@ -252,14 +396,15 @@ def _free_desk(chosen: list[Slot], taken: dict[int, set[int]]) -> int:
     raise BookingError(N_("Sorry, this time was just taken by someone else."))
 
 
-def _check_no_clashes(intervals: list[tuple[int, datetime, datetime]], gap: timedelta) -> None:
+def check_no_clashes(intervals: list[tuple[int, datetime, datetime]], gap: timedelta) -> None:
+    """UnfitPlanError unless each agency is seen once and the changeover gap is kept."""
     agencies = [agency_id for agency_id, _, _ in intervals]
     if len(set(agencies)) != len(agencies):
-        raise BookingError(N_("A visit has at most one appointment with each service."))
+        raise UnfitPlanError(N_("A visit has at most one appointment with each service."))
     ordered = sorted(intervals, key=lambda interval: interval[1:])
     for (_, _, end), (_, start, _) in zip(ordered, ordered[1:], strict=False):
         if start < end + gap:
-            raise BookingError(
+            raise UnfitPlanError(
                 N_("These appointments overlap or are less than %(minutes)d minutes apart."),
                 minutes=int(gap.total_seconds() // 60),
             )

@@ -7,17 +7,19 @@ from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import abort, flash
+from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from consult.errors import DomainError
 from consult.extensions import db
+from consult.lru import LRU, app_cache
 from consult.models import Location
 from consult.permissions import can_view_location, location_scope
 
 T = TypeVar("T")
+CACHED_RESPONSES = 512
 
 
 def domain_message(error: DomainError) -> str:
@@ -77,3 +79,39 @@ def staff_location_or_abort(location_id: int) -> Location:
     if not can_view_location(current_user, location.id):
         abort(403)
     return location
+
+
+def revalidated(etag: str) -> Response | None:
+    """A 304 answer when the client already holds this entity tag, else None."""
+    if etag not in request.if_none_match:
+        return None
+    return fresh_each_time(Response(status=304), etag)
+
+
+def tagged(etag: str, build: Callable[[], Response]) -> Response:
+    """The response for `etag`: 304 when the client holds it, else built once per process.
+
+    The tag must name everything the body depends on; a response that is not a
+    200 is sent but not kept.
+    """
+    if (unchanged := revalidated(etag)) is not None:
+        return unchanged
+    cache: LRU[tuple[bytes, str]] = app_cache("responses", CACHED_RESPONSES)
+    found = cache.get(etag)
+    if found is None:
+        response = build()
+        if response.status_code != 200 or response.direct_passthrough:
+            return response
+        found = (response.get_data(), response.mimetype or "text/html")
+        cache.put(etag, found)
+    body, mimetype = found
+    return fresh_each_time(Response(body, mimetype=mimetype), etag)
+
+
+def fresh_each_time(response: Response, etag: str) -> Response:
+    """Tag a response and make caches ask again before every reuse."""
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    return response

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from consult import models
+from consult import models, visits
 from consult.extensions import db
 from consult.frontdesk import service
 from consult.itineraries import PlannedOpening
@@ -579,7 +579,7 @@ def test_a_seat_taken_at_the_same_moment_rolls_the_whole_move_back(
     app, world, login, monkeypatch
 ) -> None:
     jc, slots = world.sessions["jc"], world.slots["jc"]
-    free_desk = service._free_desk
+    free_desk = visits.free_desk
 
     def taken_meanwhile(chosen, taken):
         # Another desk takes the seat after it was counted as free: the database refuses ours.
@@ -591,7 +591,7 @@ def test_a_seat_taken_at_the_same_moment_rolls_the_whole_move_back(
         )
         return desk
 
-    monkeypatch.setattr(service, "_free_desk", taken_meanwhile)
+    monkeypatch.setattr(visits, "free_desk", taken_meanwhile)
     before = state(app, world.appointments["amina-jc"])
     response = login("desk").post(
         f"/staff/desk/appointment/{world.appointments['amina-jc']}/move",

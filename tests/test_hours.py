@@ -603,7 +603,9 @@ def test_a_booking_made_after_the_review_is_not_dropped_by_the_change(app, world
 
 def test_cancelling_keeps_the_visits_appointments_with_other_agencies(app, world, login) -> None:
     jc_session = add_session(app, world, ends=time(11, 0))
-    mbe_session = add_session(app, world, "mbe", starts=time(11, 0), ends=time(12, 0))
+    mbe_session = add_session(
+        app, world, "mbe", ("counselling",), starts=time(11, 0), ends=time(12, 0)
+    )
     with app.app_context():
         jc_slot = db.session.get(Session, jc_session).slots[4].id
         mbe_slot = db.session.get(Session, mbe_session).slots[0].id
@@ -612,7 +614,7 @@ def test_cancelling_keeps_the_visits_appointments_with_other_agencies(app, world
                 world["day"],
                 [PlannedOpening(jc_session, (jc_slot,)), PlannedOpening(mbe_session, (mbe_slot,))],
                 Contact(name="Two Offices"),
-                topic_ids=[world["jobs"]],
+                topic_ids=[world["jobs"], world["counselling"]],
             )
         )
         reference = visit.reference

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from consult import models
 from consult.extensions import db
 from consult.itineraries import PlannedOpening
 from consult.models import (
@@ -181,7 +182,9 @@ def test_a_longer_retention_keeps_everything(ctx, history) -> None:
     assert db.session.get(Visit, history["old"]).name == "Amina"
 
 
-def test_cli_purge_uses_the_configured_retention_and_prints_one_line(app_factory) -> None:
+def test_cli_purge_uses_the_configured_retention_and_prints_one_line(
+    app_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = app_factory(CONSULT_RETENTION_DAYS=30)
     with app.app_context():
         location = create_location()
@@ -191,6 +194,9 @@ def test_cli_purge_uses_the_configured_retention_and_prints_one_line(app_factory
         new = create_day(location, date=datetime.now(UTC).date() - timedelta(days=29))
         create_session(new, agency)
         db.session.commit()
+        # The visits were booked before their days, when these were still to come.
+        booked_at = datetime.combine(old.date - timedelta(days=1), time(12), tzinfo=UTC)
+        monkeypatch.setattr(models, "utcnow", lambda: booked_at)
         for day in (old, new):
             book_visit(
                 BookingRequest(
@@ -199,6 +205,7 @@ def test_cli_purge_uses_the_configured_retention_and_prints_one_line(app_factory
                     Contact(name="Amina"),
                 )
             )
+        monkeypatch.undo()
     result = app.test_cli_runner().invoke(args=["consult", "purge"])
     assert result.exit_code == 0, result.output
     assert result.output.count("\n") == 1

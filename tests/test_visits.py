@@ -14,7 +14,7 @@ from consult.extensions import db
 from consult.models import Appointment, AppointmentStatus, Consent, Seat, Slot, Visit
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from tests.conftest import make_app
-from tests.factories import create_day, create_session
+from tests.factories import create_day, create_session, create_topic
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,10 @@ def test_books_a_visit_back_to_back_with_one_reference(day_with_two_agencies) ->
 
 def test_an_appointment_spanning_slots_holds_one_desk_in_each(day_with_two_agencies) -> None:
     day, first, _ = day_with_two_agencies
-    visit = book_visit(request_for(day, wish(first, 0, count=2)))
+    long_talk = create_topic([first.agency], default_minutes=40)  # two 20-minute slots
+    first.topics.append(long_talk)
+    db.session.commit()
+    visit = book_visit(request_for(day, wish(first, 0, count=2), topic_ids=[long_talk.id]))
 
     appointment = visit.appointments[0]
     assert appointment.starts_dt == first.slots[0].starts_dt

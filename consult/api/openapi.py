@@ -166,6 +166,11 @@ SCHEMAS: dict[str, Schema] = {
                 "description": "Best first: fewest language issues, then least time on site, "
                 "then earliest start.",
             },
+            "complete": {
+                "type": "boolean",
+                "description": "False when planning stopped at its time budget: the plans "
+                "given are the best found so far, and better ones may exist.",
+            },
         }
     ),
     "VisitAppointment": _object(

@@ -16,11 +16,9 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from werkzeug.datastructures import MultiDict
 
-from consult import itineraries
 from consult.config import LANGUAGES
 from consult.errors import N_
 from consult.itineraries import MAX_TOPICS, PlannedOpening, PlanningError, parse_plan_token
-from consult.models import ConsultationDay, Topic
 from consult.visits import MAX_EMAIL, MAX_NAME, MAX_PHONE
 
 MAX_ID = 2**31 - 1  # the largest primary key; larger numbers are refused, not sent to SQL
@@ -311,18 +309,3 @@ def booking(body: Mapping[str, Any], default_language: str) -> BookingInput:
         interpreter=interpreter,
         consent=consent,
     )
-
-
-def check_plan(
-    day: ConsultationDay, plan: Sequence[PlannedOpening], topics: Sequence[Topic]
-) -> None:
-    """Refuse a plan not of this day, or that leaves a topic out or adds an agency (422).
-
-    `book_visit` checks the slots again under lock; this check only tells a
-    made-up or mismatched plan (the client's mistake, 422) from a plan whose
-    seats were taken meanwhile (a conflict, 409).
-    """
-    try:
-        itineraries.check_plan(day, plan, topics)
-    except PlanningError as error:
-        raise Invalid.one("plan", error.message, **error.params) from None

@@ -102,6 +102,7 @@ def day_plans(result: DayPlans) -> Json:
         ],
         "unserved_topics": [t.id for t in result.unserved],
         "plans": [plan(result, p) for p in result.plans],
+        "complete": result.complete,
     }
 
 

@@ -34,8 +34,9 @@ from consult.models import (
     utcnow,
 )
 from consult.visit_calendar import ics_response
-from consult.visits import BookingError, BookingRequest, Contact, book_visit
+from consult.visits import BookingError, BookingRequest, Contact, UnfitPlanError, book_visit
 from consult.waitlist import offer_freed_seats
+from consult.web import tagged
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Clients authenticate nothing and carry no session cookie worth forging.
@@ -159,19 +160,26 @@ def day_plans(day_id: int) -> ResponseReturnValue:
     """The best plans for the chosen topics on one day, best first."""
     day = _bookable_day_or_404(day_id)
     query = schemas.plans_query(request.args)
-    chosen = _topics(query.topic_ids, "topic")
-    try:
-        result = itineraries.plans_for_day(
-            day,
-            chosen,
-            language=query.language,
-            arrive=query.arrive,
-            leave=query.leave,
-            limit=query.limit,
-        )
-    except PlanningError as error:
-        raise Invalid.one("leave", error.message, **error.params) from None
-    return jsonify(serialise.day_plans(result))
+    now = utcnow()
+    etag = itineraries.plans_etag(day, ("api", _locale(), query), now)
+
+    def answer() -> Response:
+        chosen = _topics(query.topic_ids, "topic")
+        try:
+            result = itineraries.plans_for_day(
+                day,
+                chosen,
+                language=query.language,
+                arrive=query.arrive,
+                leave=query.leave,
+                limit=query.limit,
+                now=now,
+            )
+        except PlanningError as error:
+            raise Invalid.one("leave", error.message, **error.params) from None
+        return jsonify(serialise.day_plans(result))
+
+    return tagged(etag, answer)
 
 
 @bp.post("/visits")
@@ -183,7 +191,6 @@ def book() -> ResponseReturnValue:
     if day is None or not day.is_bookable:
         raise Invalid.one("day_id", N_("This consultation day is not open for booking."))
     chosen = _topics(data.topic_ids, "topics")
-    schemas.check_plan(day, data.plan, chosen)
     contact = Contact(data.name, data.phone, data.email, data.language, data.interpreter)
     try:
         contact.checked()
@@ -206,6 +213,9 @@ def book() -> ResponseReturnValue:
                 consent_wording=consent_wording,
             )
         )
+    except UnfitPlanError as error:
+        # Not a plan we offer for these topics (made up or changed): the client's mistake.
+        raise Invalid.one("plan", error.message, **error.params) from None
     except BookingError as error:
         result = itineraries.plans_for_day(day, chosen, language=data.language, limit=1)
         next_plan = serialise.plan(result, result.plans[0]) if result.plans else None

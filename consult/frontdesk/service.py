@@ -3,7 +3,8 @@
 Every operation that changes state runs in its own write transaction and
 commits it, because ticket numbers and seats are consumed under a lock (see
 `consult.database.begin_write`). Rows are always locked in the same order —
-visit, then its appointments, then slots, then the day — so that two desks
+the day, then the visit, then its appointments, then slots, as bookings and
+changes of hours lock them too (see `consult.revisions`) — so that two desks
 never wait for each other in a circle.
 """
 
@@ -27,7 +28,6 @@ from consult.extensions import db
 from consult.itineraries import (
     DayPlans,
     PlannedOpening,
-    check_plan,
     parse_plan_token,
     plans_for_day,
     slot_states,
@@ -38,26 +38,22 @@ from consult.models import (
     AppointmentStatus,
     ConsultationDay,
     DayStatus,
-    Seat,
     Session,
     SessionStatus,
-    Slot,
     Topic,
     Visit,
     VisitStatus,
     normalise_reference,
 )
 from consult.planner import Need, Opening, Plan, openings_for
-
-# The booking's capacity rules, shared so that a move checks exactly what a booking checks.
 from consult.visits import (
     BookingError,
     BookingRequest,
     Contact,
-    _check_no_clashes,
-    _check_slots,
-    _free_desk,
+    UnfitPlanError,
     book_visit,
+    needed_minutes,
+    rebook_appointment,
 )
 from consult.waitlist import offer_freed_seats
 
@@ -280,6 +276,10 @@ def _write(work: Callable[[], T], *, conflict: FrontDeskError | None = None) -> 
 
 
 def _locked_visit(visit_id: int) -> Visit:
+    """Lock the visit's day, then the visit (always in this order)."""
+    day_id = db.session.scalar(sa.select(Visit.day_id).where(Visit.id == visit_id))
+    if day_id is not None:
+        db.session.get(ConsultationDay, day_id, with_for_update=True)
     visit = db.session.get(Visit, visit_id, with_for_update=True, populate_existing=True)
     if visit is None:
         raise FrontDeskError(N_("This visit does not exist any more."))
@@ -287,7 +287,7 @@ def _locked_visit(visit_id: int) -> Visit:
 
 
 def _locked_appointment(appointment_id: int) -> tuple[Visit, Appointment]:
-    """Lock the appointment's visit, then the appointment itself (always in this order)."""
+    """Lock the appointment's day and visit, then the appointment itself (in this order)."""
     visit_id = db.session.scalar(
         sa.select(Appointment.visit_id).where(Appointment.id == appointment_id)
     )
@@ -437,15 +437,16 @@ def book_walk_in(
 ) -> Visit:
     """Book the chosen plan for a walk-in, then check the visit in with a ticket."""
     openings = parse_plan_token(token)
-    check_plan(day, openings, topics)
-    # The planner offers times from now on; a plan left open on the screen may have run out.
-    slot_ids = [slot_id for opening in openings for slot_id in opening.slot_ids]
-    starts = db.session.scalars(sa.select(Slot.starts_dt).where(Slot.id.in_(slot_ids)))
-    if any(start < current_time() for start in starts):
-        raise FrontDeskError(N_("This plan is not valid any more. Please choose a plan again."))
-    visit = book_visit(
-        BookingRequest(day.id, openings, contact, [t.id for t in topics], walk_in=True)
-    )
+    try:
+        visit = book_visit(
+            BookingRequest(day.id, openings, contact, [t.id for t in topics], walk_in=True)
+        )
+    except UnfitPlanError:
+        # The plan was offered on this screen; most often it was left open until its time
+        # had passed. The page shows what fits now.
+        raise FrontDeskError(
+            N_("This plan is not valid any more. Please choose a plan again.")
+        ) from None
     return check_in_visit(visit.id)
 
 
@@ -486,12 +487,21 @@ def move_options(appointment: Appointment, now: datetime) -> list[Opening]:
     visit = appointment.visit
     day = visit.day
     own = {seat.slot_id: seat.desk for seat in appointment.seats}
+    # Sessions of the same agency that serve the appointment's topics, as the booking checks.
+    serving = {
+        s.id: s
+        for s in day.published_sessions
+        if s.agency_id == appointment.agency_id and all(t in s.topics for t in appointment.topics)
+    }
+    if not serving:
+        return []
     states = [
         replace(s, free_desks=s.free_desks | {own[s.slot_id]}) if s.slot_id in own else s
         for s in slot_states(day)
-        if s.agency_id == appointment.agency_id
+        if s.session_id in serving
     ]
-    minutes = int((appointment.ends_dt - appointment.starts_dt).total_seconds() // 60)
+    # As long as the topics need, not as long as the appointment happens to be.
+    minutes = needed_minutes(appointment.topics) or min(s.slot_minutes for s in serving.values())
     gap = timedelta(minutes=day.location.changeover_minutes)
     others = [a for a in visit.active_appointments if a.id != appointment.id]
     options = []
@@ -528,48 +538,12 @@ def move_appointment(appointment_id: int, target: PlannedOpening) -> Appointment
             AppointmentStatus.CHECKED_IN,
         ):
             raise FrontDeskError(N_("Only an appointment that has not started can be moved."))
-        day = visit.day
-        wanted = sorted(set(target.slot_ids))
-        slots = {
-            slot.id: slot
-            for slot in db.session.scalars(
-                sa.select(Slot).where(Slot.id.in_(wanted)).order_by(Slot.id).with_for_update()
-            )
-        }
-        session, chosen = _check_slots(day, target, slots)
-        if session.agency_id != appointment.agency_id:
+        session = db.session.get(Session, target.session_id)
+        if session is not None and session.agency_id != appointment.agency_id:
             raise FrontDeskError(N_("The new time must be with the same service."))
-        if chosen[0].starts_dt < current_time():  # as `move_options` offers
-            raise FrontDeskError(N_("This time is no longer offered. Please choose another one."))
-        status, checked_in_dt = appointment.status, appointment.checked_in_dt
-        topics = list(appointment.topics)
-        appointment.cancel("moved")
-        db.session.flush()  # the old seats must be gone before free desks are counted
-        taken: dict[int, set[int]] = {slot_id: set() for slot_id in wanted}
-        for seat in db.session.scalars(sa.select(Seat).where(Seat.slot_id.in_(wanted))):
-            taken[seat.slot_id].add(seat.desk)
-        desk = _free_desk(chosen, taken)
-        starts, ends = chosen[0].starts_dt, chosen[-1].ends_dt
-        intervals = [(a.agency_id, a.starts_dt, a.ends_dt) for a in visit.active_appointments]
-        _check_no_clashes(
-            [*intervals, (session.agency_id, starts, ends)],
-            timedelta(minutes=day.location.changeover_minutes),
-        )
-        moved = Appointment(
-            session_id=session.id,
-            agency_id=session.agency_id,
-            starts_dt=starts,
-            ends_dt=ends,
-            desk=desk,
-            room=session.room_for(desk),
-            status=status,
-            checked_in_dt=checked_in_dt,
-            topics=topics,
-        )
-        moved.seats = [Seat(slot_id=slot.id, desk=desk) for slot in chosen]
-        visit.appointments.append(moved)
+        moved = rebook_appointment(appointment, target)
         db.session.flush()
-        offer_freed_seats(day, current_time())
+        offer_freed_seats(visit.day, current_time())
         return moved
 
     return _write(
@@ -676,7 +650,7 @@ def _seat_queued_walk_in(session: Session, now: datetime) -> Appointment | None:
         if entry.in_consultation:
             continue
         visit = entry.visit
-        need = Need(session.agency_id, sum(t.default_minutes for t in entry.waiting_topics))
+        need = Need(session.agency_id, needed_minutes(entry.waiting_topics))
         for opening in _current_openings(session, need, visit.language, now):
             contact = Contact(name=visit.name or visit.reference, language=visit.language)
             request = BookingRequest(
@@ -686,6 +660,7 @@ def _seat_queued_walk_in(session: Session, now: datetime) -> Appointment | None:
                 [t.id for t in entry.waiting_topics],
                 walk_in=True,
                 add_to_visit_id=visit.id,
+                seen_now=True,
             )
             try:
                 book_visit(request)

@@ -45,6 +45,7 @@ from consult.models import (
     today_in,
 )
 from consult.planner import Need, Plan, plan_day
+from consult.revisions import touch_days
 from consult.slots import Break, SlotSpec, generate_slots, local_to_utc
 from consult.visits import BookingRequest, Contact, book_visit
 
@@ -490,6 +491,8 @@ def apply_change(session_id: int, change: HoursChange) -> Session:
     slots, on their old desk where possible.
     """
     begin_write()
+    # The day row before the session and its slots, as every writer of the day locks them.
+    touch_days([db.session.scalar(sa.select(Session.day_id).where(Session.id == session_id))])
     session = _lock_session(session_id)
     day = session.day
     check_changeable(day)
@@ -587,6 +590,10 @@ class _SessionAfter:
     topics: list[Topic]
     languages: list[str]
     interpreter_available: bool
+
+    @property
+    def topic_ids(self) -> frozenset[int]:
+        return frozenset(topic.id for topic in self.topics)
 
     def serves_language(self, language: str) -> bool:
         return language in self.languages or self.interpreter_available

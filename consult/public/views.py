@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
@@ -38,13 +40,14 @@ from consult.models import (
     Visit,
     VisitStatus,
     normalise_reference,
+    utcnow,
 )
 from consult.public import presenters
 from consult.public.forms import BookingForm, ReferenceForm, WaitlistForm
 from consult.visit_calendar import ics_response
-from consult.visits import BookingError, BookingRequest, Contact, book_visit
+from consult.visits import BookingError, BookingRequest, Contact, UnfitPlanError, book_visit
 from consult.waitlist import join_waitlist, offer_freed_seats
-from consult.web import domain_message
+from consult.web import domain_message, tagged
 
 bp = Blueprint("public", __name__)
 
@@ -165,23 +168,39 @@ def day_plans(day_id: int) -> ResponseReturnValue:
     """The best few plans for one day, as timelines."""
     day = _bookable_day(day_id)
     journey = _journey()
-    try:
-        topics = itineraries.load_topics(journey.topic_ids)
-        result = itineraries.plans_for_day(
-            day, topics, language=journey.speak, arrive=journey.arrive, leave=journey.leave
+    now = utcnow()
+
+    def page() -> Response:
+        try:
+            topics = itineraries.load_topics(journey.topic_ids)
+            result = itineraries.plans_for_day(
+                day,
+                topics,
+                language=journey.speak,
+                arrive=journey.arrive,
+                leave=journey.leave,
+                now=now,
+            )
+        except PlanningError as error:
+            flash(domain_message(error), "error")
+            return redirect(url_for("public.find_days", **journey.query(arrive="", leave="")))
+        return make_response(
+            render_template(
+                "public/plans.html",
+                day=day,
+                journey=journey,
+                topics=topics,
+                result=result,
+                options=[presenters.plan_view(result, plan) for plan in result.plans],
+                language_choices=presenters.language_choices(),
+            )
         )
-    except PlanningError as error:
-        flash(domain_message(error), "error")
-        return redirect(url_for("public.find_days", **journey.query(arrive="", leave="")))
-    return render_template(
-        "public/plans.html",
-        day=day,
-        journey=journey,
-        topics=topics,
-        result=result,
-        options=[presenters.plan_view(result, plan) for plan in result.plans],
-        language_choices=presenters.language_choices(),
-    )
+
+    if session.get("_flashes") or current_user.is_authenticated:
+        # Waiting messages, or a staff menu with its own form token, make the page
+        # one of a kind: it is neither tagged nor kept.
+        return page()
+    return tagged(itineraries.plans_etag(day, ("page", str(get_locale()), journey), now), page)
 
 
 @bp.route("/day/<int:day_id>/book", methods=["GET", "POST"])
@@ -206,11 +225,11 @@ def book(day_id: int) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            request_ = _booking_request(day, journey, topics, form, moving)
-            itineraries.check_plan(day, request_.appointments, topics)
-            visit = book_visit(request_)
+            visit = book_visit(_booking_request(day, journey, topics, form, moving))
         except (BookingError, PlanningError) as error:
-            status = 409
+            # A plan that is not one we offer is the asker's mistake; a seat taken meanwhile
+            # is a conflict.
+            status = 422 if isinstance(error, UnfitPlanError | PlanningError) else 409
             flash(domain_message(error), "error")
             form.plan.data = _next_best_plan(day, journey, topics)
             if form.plan.data:
