@@ -84,7 +84,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "staff.login"
     login_manager.session_protection = "strong"
     from consult import permissions  # noqa: F401  (registers the user loader)
+    from consult.boundary import guard
 
+    guard(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     from consult.http_errors import register_error_pages

@@ -23,9 +23,12 @@ MESSAGES = {
 def _respond(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     message = str(MESSAGES.get(code, MESSAGES[500]))
+    # A 405 names the methods that would work (RFC 9110).
+    allowed = getattr(error, "valid_methods", None)
+    headers = {"Allow": ", ".join(allowed)} if allowed else {}
     if request.path.startswith("/api/"):
-        return jsonify(message=message), code
-    return render_template("errors.html", code=code, message=message), code
+        return jsonify(message=message), code, headers
+    return render_template("errors.html", code=code, message=message), code, headers
 
 
 def register_error_pages(app: Flask) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import abort, current_app
 from flask_login import current_user, login_required
 
+from consult.boundary import number_or_none
 from consult.extensions import db, login_manager
 from consult.models import ConsultationDay, Role, Session, StaffUser, Visit
 
@@ -20,9 +21,10 @@ R = TypeVar("R")
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
     """The signed-in staff member, or None when the account is gone or disabled."""
-    if not user_id.isdigit():
+    account = number_or_none(user_id)
+    if account is None:
         return None
-    user = db.session.get(StaffUser, int(user_id))
+    user = db.session.get(StaffUser, account)
     return user if user is not None and user.active else None
 
 

@@ -156,7 +156,7 @@ def describe(rule: str) -> RuleParts:
     frequency = Frequency[freq_code]
     interval_text = parts.get("INTERVAL", "1")
     match = _BYDAY_ITEM.match(parts.get("BYDAY", ""))
-    if not interval_text.isdigit() or match is None:
+    if not (interval_text.isascii() and interval_text.isdigit()) or match is None:
         raise _not_simple()
     nth = int(match.group(1)) if match.group(1) else None
     described = RuleParts(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, request
@@ -20,6 +21,23 @@ from consult.permissions import can_view_location, location_scope
 
 T = TypeVar("T")
 CACHED_RESPONSES = 512
+
+
+def local_target(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: the one check for every `next`.
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a
+    slash, so "/\t/evil.example" would leave the site; anything with a control
+    character, a backslash, a scheme or a host is refused.
+    """
+    if not target or not target.startswith("/") or "\\" in target:
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch.isspace() for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
 
 
 def domain_message(error: DomainError) -> str:

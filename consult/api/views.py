@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from consult import http_errors, itineraries
 from consult.api import openapi, schemas, serialise
 from consult.api.schemas import Invalid
+from consult.boundary import json_has_control_characters
 from consult.errors import N_, DomainError
 from consult.extensions import csrf, db, limiter
 from consult.itineraries import PlanningError
@@ -128,8 +129,13 @@ def _json_object() -> Mapping[str, Any]:
             400, N_("Please send the request body as JSON (Content-Type: application/json).")
         )
     request.max_content_length = MAX_BODY_BYTES
+    raw = request.get_data(cache=False)
+    if json_has_control_characters(raw):
+        raise ApiError(
+            400, N_("The request could not be understood. Please check what you entered.")
+        )
     try:
-        body = json.loads(request.get_data(cache=False))
+        body = json.loads(raw)
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ApiError(400, N_("The request body is not valid JSON.")) from None
     if not isinstance(body, dict):

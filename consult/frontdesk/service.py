@@ -201,7 +201,7 @@ def _search_condition(text: str) -> sa.ColumnElement[bool]:
     symbols = normalise_reference(text).replace("-", "")
     if len(symbols) >= 4 and symbols.isalnum():
         conditions.append(sa.func.replace(Visit.reference, "-", "").contains(symbols))
-    if text.isdigit() and len(text) <= 6:
+    if text.isascii() and text.isdigit() and len(text) <= 6:
         conditions.append(Visit.ticket == int(text))
     return sa.or_(*conditions)
 

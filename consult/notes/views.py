@@ -16,6 +16,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult import audit
+from consult.boundary import number_or_none
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.i18n import format_day, format_local_time
@@ -25,7 +26,7 @@ from consult.notes import rules, service
 from consult.notes.forms import ActionForm, LinkClientForm, NoteForm, ReferralForm
 from consult.permissions import role_required
 from consult.public.presenters import visit_rows
-from consult.web import domain_message
+from consult.web import domain_message, local_target
 
 bp = Blueprint("notes", __name__, url_prefix="/staff/notes")
 
@@ -188,10 +189,7 @@ def _consent_visit(visit_id: int) -> Visit:
 def _after_consent(visit: Visit) -> ResponseReturnValue:
     if current_user.role is Role.ADVISOR:
         return _to_visit(visit, "consent")
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(url_for("staff.home"))
+    return redirect(local_target(request.form.get("next")) or url_for("staff.home"))
 
 
 @bp.post("/visit/<int:visit_id>/consent")
@@ -344,9 +342,8 @@ def refer(visit_id: int) -> ResponseReturnValue:
     try:
         service.check_referral(found, agency, topic)
         if form.plan.data:
-            if not (form.day.data or "").isdigit():
-                abort(400)
-            day = db.session.get(ConsultationDay, int(form.day.data))
+            day_id = number_or_none(form.day.data)
+            day = db.session.get(ConsultationDay, day_id) if day_id is not None else None
             if day is None:
                 abort(404)
             openings = parse_plan_token(form.plan.data)

@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from consult import itineraries
+from consult.boundary import number_or_none
 from consult.config import LANGUAGES
 from consult.errors import N_, DomainError
 from consult.extensions import db, limiter
@@ -47,7 +48,7 @@ from consult.public.forms import BookingForm, ReferenceForm, WaitlistForm
 from consult.visit_calendar import ics_response
 from consult.visits import BookingError, BookingRequest, Contact, UnfitPlanError, book_visit
 from consult.waitlist import join_waitlist, offer_freed_seats
-from consult.web import domain_message, tagged
+from consult.web import domain_message, local_target, tagged
 
 bp = Blueprint("public", __name__)
 
@@ -77,9 +78,10 @@ class Journey:
     def from_args(cls, args: MultiDict[str, str]) -> Journey:
         topic_ids = []
         for raw in args.getlist("topic")[:20]:
-            if not raw.isdigit():
+            topic_id = number_or_none(raw)
+            if topic_id is None:
                 raise PlanningError(N_("One of the chosen topics is not offered."))
-            topic_ids.append(int(raw))
+            topic_ids.append(topic_id)
         speak = args.get("speak", "")
         return cls(
             topic_ids=tuple(topic_ids),
@@ -463,11 +465,7 @@ def set_language(code: str) -> ResponseReturnValue:
     """Remember the person's language and go back to where they were."""
     if code in LANGUAGES:
         session["lang"] = code
-    target = request.args.get("next", "")
-    # Only a local path: never let the switcher redirect to another site.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("public.home")
-    return redirect(target)
+    return redirect(local_target(request.args.get("next")) or url_for("public.home"))
 
 
 def _bookable_day(day_id: int) -> ConsultationDay:

@@ -22,6 +22,7 @@ from consult.passwords import hash_password, needs_rehash, verify_password
 from consult.permissions import find_staff, role_required
 from consult.staff.forms import LoginForm
 from consult.waitlist import expire_offers, open_offers, waiting_entries
+from consult.web import local_target
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -51,7 +52,7 @@ def login() -> ResponseReturnValue:
             db.session.commit()
             session.permanent = True  # expires after CONSULT_SESSION_HOURS
             login_user(user)
-            return redirect(_local_target(request.args.get("next")) or url_for("staff.home"))
+            return redirect(local_target(request.args.get("next")) or url_for("staff.home"))
         flash(_("E-mail address or password is not correct."), "error")
     return render_template("staff/login.html", form=form), 200 if request.method == "GET" else 400
 
@@ -78,9 +79,3 @@ def waitlist() -> ResponseReturnValue:
     expire_offers()
     db.session.commit()
     return render_template("staff/waitlist.html", offers=open_offers(), waiting=waiting_entries())
-
-
-def _local_target(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
