@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from consult.availability import availability
+from consult.availability import Revised, availability
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.models import (
@@ -232,7 +232,7 @@ def plans_for_day(
     return DayPlans(day, assignments, unserved, tuple(plans), complete=plans.complete)
 
 
-def plans_etag(day: ConsultationDay, request_key: Sequence[object], now: datetime) -> str:
+def plans_etag(day: Revised, request_key: Sequence[object], now: datetime) -> str:
     """An entity tag for the plans of `day` answering `request_key` at `now`.
 
     Plans change with the day's revision and with the request; time matters only

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from consult import http_errors, itineraries
 from consult.api import openapi, schemas, serialise
 from consult.api.schemas import Invalid
+from consult.availability import day_stamp
 from consult.boundary import json_has_control_characters
 from consult.errors import N_, DomainError
 from consult.extensions import csrf, db, limiter
@@ -104,10 +105,14 @@ def _topics(topic_ids: tuple[int, ...], field: str) -> list[Topic]:
         raise Invalid.one(field, error.message, **error.params) from None
 
 
+def _no_bookable_day() -> ApiError:
+    return ApiError(404, N_("This consultation day does not exist or is not open for booking."))
+
+
 def _bookable_day_or_404(day_id: int) -> ConsultationDay:
     day = db.session.get(ConsultationDay, day_id) if day_id <= schemas.MAX_ID else None
     if day is None or not day.is_bookable:
-        raise ApiError(404, N_("This consultation day does not exist or is not open for booking."))
+        raise _no_bookable_day()
     return day
 
 
@@ -164,12 +169,16 @@ def days() -> ResponseReturnValue:
 @bp.get("/days/<int:day_id>/plans")
 def day_plans(day_id: int) -> ResponseReturnValue:
     """The best plans for the chosen topics on one day, best first."""
-    day = _bookable_day_or_404(day_id)
+    # The stamp is enough to name the answer; the day itself is loaded only to plan.
+    stamp = day_stamp(day_id)
+    if stamp is None:
+        raise _no_bookable_day()
     query = schemas.plans_query(request.args)
     now = utcnow()
-    etag = itineraries.plans_etag(day, ("api", _locale(), query), now)
+    etag = itineraries.plans_etag(stamp, ("api", _locale(), query), now)
 
     def answer() -> Response:
+        day = _bookable_day_or_404(day_id)
         chosen = _topics(query.topic_ids, "topic")
         try:
             result = itineraries.plans_for_day(

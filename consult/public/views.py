@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from consult import itineraries
+from consult.availability import day_stamp
 from consult.boundary import number_or_none
 from consult.config import LANGUAGES
 from consult.errors import N_, DomainError
@@ -168,11 +169,15 @@ def find_days() -> ResponseReturnValue:
 @bp.get("/day/<int:day_id>")
 def day_plans(day_id: int) -> ResponseReturnValue:
     """The best few plans for one day, as timelines."""
-    day = _bookable_day(day_id)
+    # The stamp is enough to name the page; the day itself is loaded only to plan.
+    stamp = day_stamp(day_id)
+    if stamp is None:
+        abort(404)
     journey = _journey()
     now = utcnow()
 
     def page() -> Response:
+        day = _bookable_day(day_id)
         try:
             topics = itineraries.load_topics(journey.topic_ids)
             result = itineraries.plans_for_day(
@@ -202,7 +207,7 @@ def day_plans(day_id: int) -> ResponseReturnValue:
         # Waiting messages, or a staff menu with its own form token, make the page
         # one of a kind: it is neither tagged nor kept.
         return page()
-    return tagged(itineraries.plans_etag(day, ("page", str(get_locale()), journey), now), page)
+    return tagged(itineraries.plans_etag(stamp, ("page", str(get_locale()), journey), now), page)
 
 
 @bp.route("/day/<int:day_id>/book", methods=["GET", "POST"])
