@@ -3,14 +3,15 @@
 Identifiers in URLs are whole numbers that fit the database's integer columns;
 text in query strings, forms and JSON bodies carries no control characters (a NUL
 byte is refused by PostgreSQL and means nothing in a name or a note). A request
-that breaks either gets 400 or 404 in the person's language, never a 500.
+that breaks either gets 400 or 404 in the person's language, never a 500. On the
+way out, pages with personal data are marked `no-store`.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import Flask, abort, request
+from flask import Flask, Response, abort, request
 from werkzeug.routing import IntegerConverter
 
 # PostgreSQL's `integer`: larger ids cannot exist.
@@ -59,7 +60,18 @@ def _refuse_control_characters() -> None:
                 abort(400)
 
 
+# Pages that show a person's visit or a staff member's work: no cache may keep them.
+PRIVATE_PREFIXES = ("/staff/", "/visit/", "/manage", "/api/v1/visits")
+
+
+def _keep_private_pages_out_of_caches(response: Response) -> Response:
+    if request.path.startswith(PRIVATE_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def guard(app: Flask) -> None:
     """Install the boundary on an app: before its blueprints, so their URLs use it."""
     app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_control_characters)
+    app.after_request(_keep_private_pages_out_of_caches)

@@ -57,7 +57,7 @@ SETTINGS = (
     Setting("CONSULT_DRIVE_SPEED_KMH", "60", "average driving speed between tour stops"),
     Setting(
         "CONSULT_PLANNER_BUDGET_MS",
-        "50",
+        "100",
         "CPU time one plan search may take; a search that reaches it shows what it found so far",
     ),
 )

@@ -14,6 +14,7 @@ writers of one day queue for the day instead of waiting for each other in a circ
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,19 +24,28 @@ from sqlalchemy.orm.util import identity_key
 from consult.extensions import db
 from consult.models import (
     ACTIVE_APPOINTMENT_STATES,
+    Agency,
     Appointment,
     ConsultationDay,
+    Location,
     Seat,
     Session,  # an agency's hours; SQLAlchemy's session is `orm.Session` here
     Slot,
+    Topic,
+    utcnow,
 )
 
 _TOUCHED = "consult.touched_days"
+_CATALOGUE = "consult.catalogue_touched"
 
 # Without the model's column defaults: bumping the revision must not move `updated_dt`,
 # which calendar feeds read as "the day itself changed".
 _day_table = sa.table(
-    "consultation_day", sa.column("id", sa.Integer), sa.column("revision", sa.BigInteger)
+    "consultation_day",
+    sa.column("id", sa.Integer),
+    sa.column("revision", sa.BigInteger),
+    sa.column("date", sa.Date),
+    sa.column("location_id", sa.Integer),
 )
 _bump = (
     sa.update(_day_table)
@@ -101,9 +111,11 @@ def _forget_touched_days(session: orm.Session, transaction: orm.SessionTransacti
     # whose rollback undoes the UPDATE (touching again after a release costs one bump).
     if transaction.parent is None or transaction.nested:
         session.info.pop(_TOUCHED, None)
+        session.info.pop(_CATALOGUE, None)
 
 
 def _touch_changed_days(session: orm.Session, flush_context: Any, instances: Any) -> None:
+    _touch_days_of_changed_catalogue(session)
     day_ids: set[int] = set()
     for obj in (*session.new, *session.deleted):
         if type(obj) in _PARENTS or isinstance(obj, ConsultationDay):
@@ -113,6 +125,40 @@ def _touch_changed_days(session: orm.Session, flush_context: Any, instances: Any
             day_ids |= _days_of(session, obj)
     for day_id in sorted(day_ids):
         _touch(session, day_id)
+
+
+def _touch_days_of_changed_catalogue(session: orm.Session) -> None:
+    """A changed topic, agency or location changes the plans of days to come.
+
+    Topic lengths, names and changeover gaps are part of every plan shown, so
+    their days get a new revision too: a location's own days, or every day from
+    yesterday on for a topic or an agency. Such edits are rare; answers kept by
+    revision are then simply made again.
+    """
+    if session.info.get(_CATALOGUE):
+        return
+    changed = [
+        obj
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, Topic | Agency | Location)
+        and (obj in session.new or obj in session.deleted or session.is_modified(obj))
+    ]
+    if not changed:
+        return
+    locations = {obj.id for obj in changed if isinstance(obj, Location) and obj.id is not None}
+    if any(not isinstance(obj, Location) for obj in changed):
+        condition = _day_table.c.date >= utcnow().date() - timedelta(days=1)
+    elif locations:
+        condition = _day_table.c.location_id.in_(sorted(locations))
+    else:
+        return  # a new location has no days yet
+    # In id order, like every writer of days, so two of them never wait in a circle.
+    day_ids = session.scalars(
+        sa.select(_day_table.c.id).where(condition).order_by(_day_table.c.id)
+    ).all()
+    for day_id in day_ids:
+        _touch(session, day_id)
+    session.info[_CATALOGUE] = True
 
 
 def _changes_free_times(obj: object) -> bool:

@@ -173,3 +173,24 @@ def test_a_wrong_method_names_the_right_ones(client: FlaskClient) -> None:
 )
 def test_numbers_are_ascii_digits_within_the_columns(text: str, number: int | None) -> None:
     assert number_or_none(text) == number
+
+
+def test_pages_with_personal_data_are_kept_out_of_caches(
+    admin_client: FlaskClient, client: FlaskClient
+) -> None:
+    staff_page = admin_client.get("/staff/")
+    visit_page = client.get("/visit/ABCD-EFGH-JKLM")
+    public_page = client.get("/find")
+
+    assert staff_page.headers["Cache-Control"] == "no-store"
+    assert visit_page.headers["Cache-Control"] == "no-store"
+    assert public_page.headers.get("Cache-Control") != "no-store"
+
+
+def test_the_api_refuses_a_language_it_does_not_offer(client: FlaskClient) -> None:
+    junk = client.get("/api/v1/topics?lang=junk")
+    arabic = client.get("/api/v1/topics?lang=ar")
+
+    assert junk.status_code == 422
+    assert "lang" in junk.get_json()["errors"]
+    assert arabic.status_code == 200

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from consult import availability as availability_module
 from consult.extensions import db
 from consult.itineraries import load_topics, plans_for_day
-from consult.models import ConsultationDay, Slot
+from consult.models import ConsultationDay, Slot, Topic
 from consult.planner import plan_visit
 from tests import test_api
 from tests.factories import PASSWORD, create_staff
@@ -178,3 +178,25 @@ def test_a_day_is_read_in_two_queries(app: Flask, world: World) -> None:
         availability_module.load(world.day)
 
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+
+
+def test_a_changed_topic_or_gap_changes_the_answer(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    url = plans_url(world)
+    before = client.get(url)
+    with app.app_context():
+        db.session.get_one(Topic, world.work).default_minutes = 40
+        db.session.commit()
+    longer = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    with app.app_context():
+        day = db.session.get_one(ConsultationDay, world.day)
+        day.location.changeover_minutes = 15
+        db.session.commit()
+    regapped = client.get(url, headers={"If-None-Match": longer.headers["ETag"]})
+
+    assert longer.status_code == 200
+    assert before.get_json()["assignments"][0]["minutes"] == 20
+    assert longer.get_json()["assignments"][0]["minutes"] == 40
+    assert regapped.status_code == 200
+    assert regapped.headers["ETag"] != longer.headers["ETag"]

@@ -20,6 +20,7 @@ from consult.models import (
     VisitStatus,
     WaitlistEntry,
     WaitlistStatus,
+    today_in,
     utcnow,
 )
 from consult.slots import local_to_utc
@@ -38,7 +39,7 @@ def joint_day(app: Flask) -> dict[str, int]:
         residence = create_topic([abh], names={"en": "Residence permit", "de": "Aufenthalt"})
         money = create_topic([jobcenter], names={"en": "Money", "de": "Geld"})
         unserved = create_topic([], names={"en": "Nobody here", "de": "Niemand"})
-        day = create_day(location, date=utcnow().date() + timedelta(days=7))
+        day = create_day(location, date=today_in("Europe/Berlin") + timedelta(days=7))
         create_session(day, abh, [residence], ends=time(11), slot_minutes=20, rooms=("2.01",))
         # Starts at 09:25 so that 09:00-09:20 plus the 5-minute changeover fits exactly.
         create_session(day, jobcenter, [money], starts=time(9, 25), ends=time(10, 25),

@@ -24,6 +24,7 @@ from consult.api import openapi, schemas, serialise
 from consult.api.schemas import Invalid
 from consult.availability import day_stamp
 from consult.boundary import json_has_control_characters
+from consult.config import LANGUAGES
 from consult.errors import N_, DomainError
 from consult.extensions import csrf, db, limiter
 from consult.itineraries import PlanningError
@@ -41,6 +42,16 @@ from consult.waitlist import offer_freed_seats
 from consult.web import tagged
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _known_language() -> None:
+    """`?lang=` names one of the offered languages, as the OpenAPI document says."""
+    lang = request.args.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise Invalid.one("lang", N_("Please choose one of the offered languages."))
+
+
 # Clients authenticate nothing and carry no session cookie worth forging.
 csrf.exempt(bp)
 

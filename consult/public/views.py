@@ -207,7 +207,9 @@ def day_plans(day_id: int) -> ResponseReturnValue:
         # Waiting messages, or a staff menu with its own form token, make the page
         # one of a kind: it is neither tagged nor kept.
         return page()
-    return tagged(itineraries.plans_etag(stamp, ("page", str(get_locale()), journey), now), page)
+    # The whole query, not only the journey: the page links back to it (language switch).
+    key = ("page", str(get_locale()), request.full_path)
+    return tagged(itineraries.plans_etag(stamp, key, now), page)
 
 
 @bp.route("/day/<int:day_id>/book", methods=["GET", "POST"])
