@@ -99,11 +99,11 @@ def staff_location_or_abort(location_id: int) -> Location:
     return location
 
 
-def revalidated(etag: str) -> Response | None:
+def _revalidated(etag: str) -> Response | None:
     """A 304 answer when the client already holds this entity tag, else None."""
     if etag not in request.if_none_match:
         return None
-    return fresh_each_time(Response(status=304), etag)
+    return _fresh_each_time(Response(status=304), etag)
 
 
 def tagged(etag: str, build: Callable[[], Response]) -> Response:
@@ -112,7 +112,7 @@ def tagged(etag: str, build: Callable[[], Response]) -> Response:
     The tag must name everything the body depends on; a response that is not a
     200 is sent but not kept.
     """
-    if (unchanged := revalidated(etag)) is not None:
+    if (unchanged := _revalidated(etag)) is not None:
         return unchanged
     cache: LRU[tuple[bytes, str]] = app_cache("responses", CACHED_RESPONSES)
     found = cache.get(etag)
@@ -123,10 +123,10 @@ def tagged(etag: str, build: Callable[[], Response]) -> Response:
         found = (response.get_data(), response.mimetype or "text/html")
         cache.put(etag, found)
     body, mimetype = found
-    return fresh_each_time(Response(body, mimetype=mimetype), etag)
+    return _fresh_each_time(Response(body, mimetype=mimetype), etag)
 
 
-def fresh_each_time(response: Response, etag: str) -> Response:
+def _fresh_each_time(response: Response, etag: str) -> Response:
     """Tag a response and make caches ask again before every reuse."""
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
