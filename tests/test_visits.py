@@ -263,3 +263,52 @@ def test_a_referral_adds_an_appointment_without_touching_the_others(day_with_two
         second.agency_id,
     ]
     assert count(Visit) == 1
+
+
+def test_concurrent_walk_ins_each_get_their_own_ticket(database_url: str) -> None:
+    """Desks queueing walk-ins at once: no deadlock, no ticket twice (PostgreSQL locks rows)."""
+    from datetime import timedelta
+
+    from consult.frontdesk.service import queue_walk_in
+    from consult.models import ConsultationDay, Topic, today_in
+    from tests.factories import create_agency
+
+    desks = 8
+    app = make_app(database_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": desks + 2})
+    with app.app_context():
+        agency = create_agency()
+        topic = create_topic([agency])
+        day = create_day(date=today_in("Europe/Berlin") + timedelta(days=1))
+        create_session(day, agency, [topic])
+        db.session.commit()
+        day_id, topic_id = day.id, topic.id
+
+    barrier = threading.Barrier(desks)
+    errors: list[BaseException] = []
+
+    def desk(n: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                queue_walk_in(
+                    db.session.get(ConsultationDay, day_id),
+                    Contact(name=f"Walk-in {n}"),
+                    [db.session.get(Topic, topic_id)],
+                )
+            except BaseException as error:  # noqa: BLE001  (collected and reported below)
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=desk, args=(n,)) for n in range(desks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    with app.app_context():
+        tickets = db.session.scalars(sa.select(Visit.ticket).where(Visit.day_id == day_id)).all()
+        assert sorted(tickets) == list(range(1, desks + 1))
+        db.session.remove()
+        db.engine.dispose()

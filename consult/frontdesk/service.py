@@ -464,6 +464,9 @@ def queue_walk_in(day: ConsultationDay, contact: Contact, topics: Sequence[Topic
     day_id, topic_ids = day.id, [t.id for t in topics]
 
     def work() -> Visit:
+        # The day first, as every writer does: inserting the visit before would hold a key
+        # share on the day that a second desk's lock waits for, and theirs on ours.
+        db.session.get(ConsultationDay, day_id, with_for_update=True)
         visit = Visit(
             day_id=day_id,
             walk_in=True,
