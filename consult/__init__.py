@@ -51,10 +51,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     from consult import models  # noqa: F401  (every table known to Alembic and create_all)
+    from consult.audit import watch_changes
     from consult.revisions import watch_day_revisions
 
     _init_database(app)
     watch_day_revisions()
+    watch_changes()
     if app.config.get("CONSULT_CHECK_DATABASE", True):
         with app.app_context():
             try:
@@ -120,7 +122,9 @@ def _init_database(app: Flask) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     else:
         options.setdefault("pool_pre_ping", True)
-        options.setdefault("connect_args", {"connect_timeout": 5})
+        # A statement waiting longer than 5 s for a lock (a writer stuck on a day) gives up,
+        # and the person is asked to try again (503) instead of waiting without end.
+        options.setdefault("connect_args", {"connect_timeout": 5, "options": "-c lock_timeout=5s"})
     db.init_app(app)
 
 
@@ -179,10 +183,11 @@ def _register_template_helpers(app: Flask) -> None:
         text_direction,
     )
     from consult.models import Role
-    from consult.permissions import can_open
+    from consult.permissions import can_open, can_see_reference
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["can_open"] = can_open
+    app.jinja_env.globals["can_see_reference"] = can_see_reference
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.add_template_filter(format_day)
     app.add_template_filter(format_local_time)

@@ -62,10 +62,12 @@ def _refuse_control_characters() -> None:
 
 # Pages that show a person's visit or a staff member's work: no cache may keep them.
 PRIVATE_PREFIXES = ("/staff/", "/visit/", "/manage", "/api/v1/visits")
+# Forms that show back what the person entered (or, moving a visit, their name and phone).
+PRIVATE_ENDPOINTS = frozenset({"public.book", "public.waitlist"})
 
 
 def _keep_private_pages_out_of_caches(response: Response) -> Response:
-    if request.path.startswith(PRIVATE_PREFIXES):
+    if request.path.startswith(PRIVATE_PREFIXES) or request.endpoint in PRIVATE_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,9 +48,20 @@ SETTINGS = (
         "memory://",
         "rate-limit counters: `redis://127.0.0.1:6379/0` with several workers",
     ),
-    Setting("CONSULT_RATELIMIT_BOOKING", "20 per hour", "bookings per client address"),
-    Setting("CONSULT_RATELIMIT_LOOKUP", "60 per hour", "booking-reference look-ups per client"),
-    Setting("CONSULT_SESSION_HOURS", "8", "staff sessions expire after this many hours"),
+    Setting(
+        "CONSULT_RATELIMIT_BOOKING",
+        "20 per hour",
+        "booking attempts per client address (API, booking form and waiting list together)",
+    ),
+    Setting(
+        "CONSULT_RATELIMIT_LOOKUP",
+        "60 per hour",
+        "unknown booking references per client address, on every route that takes one",
+    ),
+    Setting("CONSULT_SESSION_HOURS", "8", "a staff session ends after this many idle hours"),
+    Setting(
+        "CONSULT_SESSION_MAX_HOURS", "12", "and after this many hours since sign-in, in any case"
+    ),
     Setting(
         "CONSULT_PROXY_COUNT",
         "0",
@@ -90,9 +104,43 @@ def _number(name: str, environ: dict[str, str], low: float, high: float) -> floa
     return value
 
 
-def from_environ(environ: dict[str, str] | None = None) -> dict[str, object]:
+def server_workers(argv: Sequence[str], environ: dict[str, str]) -> int:
+    """How many worker processes serve the app: gunicorn's `--workers`, else one."""
+    if not argv or "gunicorn" not in Path(argv[0]).as_posix():
+        return 1
+    from gunicorn.config import Config
+
+    options = [*shlex.split(environ.get("GUNICORN_CMD_ARGS", "")), *argv[1:]]
+    try:
+        workers = Config().parser().parse_known_args(options)[0].workers
+    except SystemExit:  # gunicorn itself will say what is wrong with its options
+        workers = None
+    if workers is None:
+        try:
+            workers = int(environ.get("WEB_CONCURRENCY") or 1)
+        except ValueError:
+            workers = 1
+    return workers
+
+
+def _rate_limit_storage(env: str, environ: dict[str, str], argv: Sequence[str]) -> str:
+    url = _env("CONSULT_RATELIMIT_STORAGE_URL", environ)
+    workers = server_workers(argv, environ)
+    if env == "production" and url.startswith("memory://") and workers != 1:
+        # Each worker would keep its own counts: four workers let four times the limit through.
+        raise ConfigError(
+            f"CONSULT_RATELIMIT_STORAGE_URL is memory:// but {workers} workers serve the app; "
+            "set it to a shared store such as redis://127.0.0.1:6379/0"
+        )
+    return url
+
+
+def from_environ(
+    environ: dict[str, str] | None = None, argv: Sequence[str] | None = None
+) -> dict[str, object]:
     """Flask configuration read from the environment; raises ConfigError on bad values."""
     environ = dict(os.environ if environ is None else environ)
+    argv = sys.argv if argv is None else argv
     env = _env("CONSULT_ENV", environ)
     if env not in ("development", "production", "testing"):
         raise ConfigError(f"CONSULT_ENV must be development, production or testing, not {env!r}")
@@ -120,10 +168,11 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, object]:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "CONSULT_RETENTION_DAYS": _positive_int("CONSULT_RETENTION_DAYS", environ),
         "CONSULT_CHANGEOVER_MINUTES": _positive_int("CONSULT_CHANGEOVER_MINUTES", environ),
-        "RATELIMIT_STORAGE_URI": _env("CONSULT_RATELIMIT_STORAGE_URL", environ),
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(env, environ, argv),
         "CONSULT_RATELIMIT_BOOKING": _env("CONSULT_RATELIMIT_BOOKING", environ),
         "CONSULT_RATELIMIT_LOOKUP": _env("CONSULT_RATELIMIT_LOOKUP", environ),
         "PERMANENT_SESSION_LIFETIME": 3600 * _positive_int("CONSULT_SESSION_HOURS", environ),
+        "CONSULT_SESSION_MAX_SECONDS": 3600 * _positive_int("CONSULT_SESSION_MAX_HOURS", environ),
         "CONSULT_PROXY_COUNT": _positive_int("CONSULT_PROXY_COUNT", environ),
         "CONSULT_ROAD_FACTOR": _number("CONSULT_ROAD_FACTOR", environ, 1.0, 3.0),
         "CONSULT_DRIVE_SPEED_KMH": _number("CONSULT_DRIVE_SPEED_KMH", environ, 5.0, 200.0),

@@ -291,9 +291,10 @@ DEMO_STAFF = [
 
 # Waiting-list wishes from towns without an office, shown on the tour planner.
 DEMO_WAITLIST = [
-    ("Hohenmölsen", "Nadia", "ar", ("residence", "german")),
-    ("Hohenmölsen", "Taras", "uk", ("orientation",)),
-    ("Zeitz", "Mehmet", "tr", ("rights-at-work",)),
+    # town, name, language, phone (made up), topics
+    ("Hohenmölsen", "Nadia", "ar", "+49 151 23456781", ("residence", "german")),
+    ("Hohenmölsen", "Taras", "uk", "+49 151 23456782", ("orientation",)),
+    ("Zeitz", "Mehmet", "tr", "+49 151 23456783", ("rights-at-work",)),
 ]
 
 DEMO_VISITS = [
@@ -486,9 +487,9 @@ def load_demo(today: date | None = None) -> str:
         _tour(refs, staff, _next_weekday(today, 1) + timedelta(weeks=1))
         db.session.commit()
         visits = _book_demo_visits(locations, refs["topics"])
-        for town, name, language, slugs in DEMO_WAITLIST:
+        for town, name, language, phone, slugs in DEMO_WAITLIST:
             topics = [refs["topics"][slug] for slug in slugs]
-            join_waitlist(topics, Contact(name=name, language=language), town=town)
+            join_waitlist(topics, Contact(name=name, phone=phone, language=language), town=town)
     db.session.commit()
     counts = {
         "agencies": Agency,

@@ -49,8 +49,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def _client_address() -> str:
+def client_address() -> str:
+    """The address rate limits count against (the proxy's view of it, see ProxyFix)."""
     return get_remote_address() or request.remote_addr or "unknown"
 
 
-limiter = Limiter(key_func=_client_address, default_limits=[])
+limiter = Limiter(key_func=client_address, default_limits=[])

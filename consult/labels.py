@@ -42,5 +42,5 @@ STAFF_MENU = (
     ("feeds.settings", _l("My calendar feed")),
     ("staff.waitlist", _l("Waiting list")),
     ("coordination.index", _l("Coordination")),
-    ("notes.audit", _l("Audit log")),
+    ("notes.audit_log", _l("Audit log")),
 )

@@ -512,6 +512,10 @@ class Visit(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A client's Idempotency-Key and a digest of what it asked for: a retried booking
+    # request finds the visit its first attempt stored instead of booking twice.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    idempotency_digest: Mapped[str | None] = mapped_column(sa.String(64))
 
     day: Mapped[ConsultationDay] = relationship(back_populates="visits")
     client: Mapped[Client | None] = relationship(back_populates="visits")
@@ -781,6 +785,8 @@ class StaffUser(UserMixin, db.Model):
     feed_shows_names: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised on log-out and password change: every session signed with an older value ends.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     agency: Mapped[Agency | None] = relationship()
     locations: Mapped[list[Location]] = relationship(secondary=staff_location)
@@ -812,10 +818,14 @@ class AuditLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    # "staff" (actor_id says who), "person" (by booking reference) or "system".
+    actor_kind: Mapped[str] = mapped_column(sa.String(10), default="staff", server_default="staff")
     action: Mapped[str] = mapped_column(sa.String(40))
     object_type: Mapped[str] = mapped_column(sa.String(40))
     object_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     actor: Mapped[StaffUser | None] = relationship()
+
+    __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from flask import abort, current_app
-from flask_login import current_user, login_required
+from flask import abort, current_app, session
+from flask_login import current_user, login_required, login_user
 
 from consult.boundary import number_or_none
 from consult.extensions import db, login_manager
 from consult.models import ConsultationDay, Role, Session, StaffUser, Visit
+
+# What a staff session carries besides Flask-Login's own keys.
+SESSION_VERSION = "session_version"
+SIGNED_IN_AT = "signed_in_at"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -20,12 +25,37 @@ R = TypeVar("R")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    """The signed-in staff member, or None when the account is gone or disabled."""
+    """The signed-in staff member; None when the account is gone or disabled, or the
+    session has ended (signed out anywhere, password changed, or too old)."""
     account = number_or_none(user_id)
     if account is None:
         return None
     user = db.session.get(StaffUser, account)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if session.get(SESSION_VERSION) != user.session_version:
+        return None
+    signed_in = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in, int) or not 0 <= time.time() - signed_in <= _max_age():
+        return None
+    return user
+
+
+def start_session(user: StaffUser) -> None:
+    """Sign the staff member in for at most CONSULT_SESSION_MAX_HOURS, idle or not."""
+    session.permanent = True  # and idle for at most CONSULT_SESSION_HOURS
+    session[SESSION_VERSION] = user.session_version
+    session[SIGNED_IN_AT] = int(time.time())
+    login_user(user)
+
+
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the account, on every device (the caller commits)."""
+    user.session_version += 1
+
+
+def _max_age() -> int:
+    return current_app.config.get("CONSULT_SESSION_MAX_SECONDS", 12 * 3600)
 
 
 def find_staff(email: str) -> StaffUser | None:
@@ -79,6 +109,16 @@ def can_see_person(user: StaffUser, visit: Visit) -> bool:
     if user.role is Role.ADVISOR:
         return any(a.agency_id == user.agency_id for a in visit.appointments)
     return can_view_location(user, visit.day.location_id)
+
+
+def can_see_reference(user: StaffUser, visit: Visit) -> bool:
+    """A booking reference opens the person's own pages, so only those who serve them see
+    it: the front desk of the visit's location and advisors of agencies in the visit."""
+    if user.role is Role.ADVISOR:
+        return any(a.agency_id == user.agency_id for a in visit.appointments)
+    if user.role is Role.FRONTDESK:
+        return visit.day.location_id in {location.id for location in user.locations}
+    return False
 
 
 def can_open(user: StaffUser, endpoint: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -34,6 +34,7 @@ from consult.revisions import touch_days
 MAX_NAME = 80
 MAX_PHONE = 40
 MAX_EMAIL = 254
+MAX_IDEMPOTENCY_KEY = 80
 
 
 class BookingError(DomainError):
@@ -46,6 +47,18 @@ class UnfitPlanError(BookingError):
     Unlike a seat taken meanwhile (a plain `BookingError`), this is the asker's
     mistake or a forged plan: the API answers 422, not 409.
     """
+
+
+class ReusedKeyError(BookingError):
+    """The idempotency key came before with a different request; nothing was booked."""
+
+
+class AlreadyBooked(Exception):
+    """Not booked again: a request with the same idempotency key booked `visit` before."""
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__()
+        self.visit = visit
 
 
 class Bookable(Protocol):
@@ -107,15 +120,36 @@ class BookingRequest:
     # The person is at the desk and is seen now (a queued walk-in called in): the first
     # slot may already be running, as long as it has not ended.
     seen_now: bool = False
+    # A client's key for this request and a digest of what it asked for: the request,
+    # sent again with the same key, books nothing and finds the new visit instead.
+    idempotency_key: str | None = None
+    idempotency_digest: str | None = None
 
 
-def book_visit(request: BookingRequest) -> Visit:
+def booked_before(key: str | None, digest: str | None) -> Visit | None:
+    """The visit booked under this idempotency key, or None; ReusedKeyError for another request."""
+    if key is None:
+        return None
+    visit = db.session.scalar(sa.select(Visit).where(Visit.idempotency_key == key))
+    if visit is not None and visit.idempotency_digest != digest:
+        raise ReusedKeyError(N_("This Idempotency-Key was already used for a different request."))
+    return visit
+
+
+def book_visit(
+    request: BookingRequest, *, before_commit: Callable[[Visit], object] | None = None
+) -> Visit:
     """Book every appointment of the request in one transaction, or raise BookingError.
 
     Capacity is enforced inside the inserting transaction: the slots are locked
     (row locks on PostgreSQL, the write lock on SQLite), each appointment takes
     the lowest desk free in all its slots, and the (slot, desk) primary key of
     `Seat` makes the database refuse any second booking of the same desk.
+
+    `before_commit` is given the booked visit inside the transaction, before the
+    commit expires it: what it reads there needs no query once the visit is stored.
+    A request with an idempotency key that a twin request booked meanwhile raises
+    AlreadyBooked with the twin's visit; the unique key decides between the two.
     """
     contact = request.contact.checked()
     if not request.appointments:
@@ -132,14 +166,29 @@ def book_visit(request: BookingRequest) -> Visit:
         touch_days([request.day_id, leaving])
         visit = _book_locked(request, contact)
         db.session.flush()
+        if before_commit is not None:
+            before_commit(visit)
+        db.session.commit()
     except IntegrityError:
         db.session.rollback()
+        _raise_if_booked_before(request)
         raise BookingError(N_("Sorry, this time was just taken by someone else.")) from None
+    except BookingError:
+        db.session.rollback()
+        _raise_if_booked_before(request)
+        raise
     except BaseException:
         db.session.rollback()
         raise
-    db.session.commit()
     return visit
+
+
+def _raise_if_booked_before(request: BookingRequest) -> None:
+    # A twin request (a retry sent while the first was still running) took the seats or
+    # the key; it has committed by now, as the locks and the unique key waited for it.
+    earlier = booked_before(request.idempotency_key, request.idempotency_digest)
+    if earlier is not None:
+        raise AlreadyBooked(earlier) from None
 
 
 def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
@@ -162,7 +211,11 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
         language=contact.language,
         seen_now=request.seen_now,
     )
-    visit = moving or Visit(walk_in=request.walk_in)
+    visit = moving or Visit(
+        walk_in=request.walk_in,
+        idempotency_key=request.idempotency_key,
+        idempotency_digest=request.idempotency_digest,
+    )
     visit.name = contact.name
     visit.phone = contact.phone
     visit.email = contact.email

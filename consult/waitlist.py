@@ -8,17 +8,22 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from consult.errors import N_
 from consult.extensions import db
 from consult.itineraries import plans_for_day
 from consult.models import ConsultationDay, Topic, WaitlistEntry, WaitlistStatus, utcnow
-from consult.visits import Contact
+from consult.visits import BookingError, Contact
 
 OFFER_HOURS = 48
 
 
 def join_waitlist(topics: Sequence[Topic], contact: Contact, town: str = "") -> WaitlistEntry:
-    """Record a wish; the caller commits."""
+    """Record a wish; the caller commits. An entry nobody can reach is refused."""
     contact = contact.checked()
+    if not contact.phone and not contact.email:
+        raise BookingError(
+            N_("Please give a phone number or an e-mail address so that we can reach you.")
+        )
     entry = WaitlistEntry(
         name=contact.name,
         phone=contact.phone,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from consult import create_app
 from consult.extensions import db
+from tests.factories import create_day, create_session, create_topic
 
 POSTGRES_URL = os.environ.get("CONSULT_TEST_POSTGRES_URL", "").strip()
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -137,3 +139,20 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+def booking_bodies(app: Flask, **hours: Any) -> list[dict[str, Any]]:
+    """For each slot of a new session (`hours` as for `create_session`), a body that books it."""
+    with app.app_context():
+        topic = create_topic([], names={"en": "Work"})
+        session = create_session(create_day(), topics=[topic], **hours)
+        db.session.commit()
+        return [
+            {
+                "day_id": session.day_id,
+                "plan": f"{session.id}:{slot.id}",
+                "topics": [topic.id],
+                "name": "Amina",
+            }
+            for slot in session.slots
+        ]

@@ -66,3 +66,72 @@ def test_sign_in_form_is_csrf_protected(app_factory, coordinator) -> None:
     response = sign_in(client, "coord@example.org")
     assert response.status_code == 400
     assert client.get("/staff/").status_code == 302
+
+
+# --- sessions that end -------------------------------------------------------------------
+
+
+def session_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_after_it(app: Flask, coordinator: str) -> None:
+    client, thief = app.test_client(), app.test_client()
+    sign_in(client, coordinator)
+    thief.set_cookie("session", session_cookie(client))
+    assert thief.get("/staff/").status_code == 200  # the copy works while the session lives
+
+    client.post("/staff/logout")
+
+    assert thief.get("/staff/").status_code == 302
+    # A new sign-in starts a new session; the old copy stays dead.
+    sign_in(client, coordinator)
+    assert client.get("/staff/").status_code == 200
+    assert thief.get("/staff/").status_code == 302
+
+
+def test_signing_out_ends_the_sessions_on_other_devices(app: Flask, coordinator: str) -> None:
+    phone, desk = app.test_client(), app.test_client()
+    sign_in(phone, coordinator)
+    sign_in(desk, coordinator)
+    desk.post("/staff/logout")
+    assert phone.get("/staff/").status_code == 302
+
+
+def test_a_session_ends_after_its_absolute_lifetime_even_when_used(
+    app: Flask, coordinator: str
+) -> None:
+    from consult.permissions import SIGNED_IN_AT
+
+    client = app.test_client()
+    sign_in(client, coordinator)
+    max_age = app.config["CONSULT_SESSION_MAX_SECONDS"]
+    with client.session_transaction() as session:
+        session[SIGNED_IN_AT] -= max_age - 60  # a minute left
+    assert client.get("/staff/").status_code == 200
+    with client.session_transaction() as session:
+        session[SIGNED_IN_AT] -= 120  # busy all day: the minute has passed
+    assert client.get("/staff/").status_code == 302
+
+
+def test_a_session_without_its_version_is_refused(app: Flask, coordinator: str) -> None:
+    from consult.permissions import SESSION_VERSION
+
+    client = app.test_client()
+    sign_in(client, coordinator)
+    with client.session_transaction() as session:
+        del session[SESSION_VERSION]
+    assert client.get("/staff/").status_code == 302
+
+
+def test_the_session_cookie_expires_after_the_idle_hours(app: Flask, coordinator: str) -> None:
+    from datetime import UTC, datetime
+
+    client = app.test_client()
+    sign_in(client, coordinator)
+    expires = client.get_cookie("session").expires
+    idle = app.config["PERMANENT_SESSION_LIFETIME"]
+    left = (expires - datetime.now(UTC)).total_seconds()
+    assert idle - 60 < left <= idle

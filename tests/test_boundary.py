@@ -180,10 +180,12 @@ def test_pages_with_personal_data_are_kept_out_of_caches(
 ) -> None:
     staff_page = admin_client.get("/staff/")
     visit_page = client.get("/visit/ABCD-EFGH-JKLM")
+    notes_page = admin_client.get("/staff/notes/audit")
+    waitlist = client.post("/waitlist", data={"name": "Amina", "phone": "0345 1"})
     public_page = client.get("/find")
 
-    assert staff_page.headers["Cache-Control"] == "no-store"
-    assert visit_page.headers["Cache-Control"] == "no-store"
+    for private in (staff_page, visit_page, notes_page, waitlist):
+        assert private.headers["Cache-Control"] == "no-store"
     assert public_page.headers.get("Cache-Control") != "no-store"
 
 

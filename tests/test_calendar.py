@@ -89,11 +89,17 @@ def booked_day(app: Flask) -> dict[str, object]:
         far_desk = create_staff(Role.FRONTDESK, email="far@example.org", locations=[other_location])
         create_staff(Role.ADVISOR, email="jc@example.org", agency=jobcenter)
         create_staff(Role.ADVISOR, email="other@example.org", agency=create_agency())
+        # An agency with hours on the same day, but not part of the visit.
+        chamber = create_agency(name="Handwerkskammer")
+        create_session(day, chamber, starts=time(13, 0), ends=time(14, 0))
+        create_staff(Role.ADVISOR, email="chamber@example.org", agency=chamber)
+        create_staff(Role.COORDINATOR, email="coordinator@example.org")
         db.session.commit()
         return {
             "location": location.id,
             "date": day.date.isoformat(),
             "reference": visit.reference,
+            "visit": visit.id,
             "abh": abh.id,
             "jobcenter": jobcenter.id,
             "desk": desk.email,
@@ -118,7 +124,7 @@ def test_day_view_shows_each_desk_and_the_visit_path(client: FlaskClient, booked
     page = client.get(f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert html.count(f'data-visit="{booked_day["reference"]}"') == 2
+    assert html.count(f'data-visit="{booked_day["visit"]}"') == 2
     assert "Amina Path" in html and "interpreter" in html
     assert "Desk 2 · 1.02" in html
     assert "Path:" in html and "→" in html
@@ -130,7 +136,7 @@ def test_filter_by_agency(client: FlaskClient, booked_day) -> None:
     url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
     html = client.get(url, query_string={"agency": booked_day["abh"]}).get_data(as_text=True)
     assert "Desk 2" not in html
-    assert html.count(f'data-visit="{booked_day["reference"]}"') == 1
+    assert html.count(f'data-visit="{booked_day["visit"]}"') == 1
 
 
 def test_advisors_see_names_only_of_their_own_visits(client: FlaskClient, booked_day) -> None:
@@ -140,6 +146,25 @@ def test_advisors_see_names_only_of_their_own_visits(client: FlaskClient, booked
     client.post("/staff/logout")
     other = signed_in(client, "other@example.org").get(url)
     assert other.status_code == 403  # their agency has no hours at this location
+
+
+def test_only_the_desk_and_the_visits_own_advisors_see_its_reference(
+    app: Flask, booked_day
+) -> None:
+    """A reference opens the person's pages: advisors of other agencies do not see it."""
+    url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
+    for email, sees in [
+        ("desk@example.org", True),
+        ("jc@example.org", True),
+        ("chamber@example.org", False),
+        ("coordinator@example.org", False),
+    ]:
+        page = signed_in(app.test_client(), email).get(url)
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert html.count(f'data-visit="{booked_day["visit"]}"') == 2
+        assert (booked_day["reference"] in html) is sees, email
+        assert (f"Visit {booked_day['visit']}" in html) is not sees, email
 
 
 def test_front_desk_of_another_location_is_refused(client: FlaskClient, booked_day) -> None:

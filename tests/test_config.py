@@ -49,6 +49,52 @@ def test_production_accepts_a_real_secret() -> None:
     assert config["SESSION_COOKIE_SECURE"] is True
 
 
+PRODUCTION = {"CONSULT_ENV": "production", "CONSULT_SECRET_KEY": "x" * 40}
+GUNICORN = "/srv/consult/.venv/bin/gunicorn"
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ"),
+    [
+        ([GUNICORN, "--workers", "4", "consult:create_app()"], {}),
+        ([GUNICORN, "-w4", "consult:create_app()"], {}),
+        ([GUNICORN, "consult:create_app()"], {"WEB_CONCURRENCY": "3"}),
+        ([GUNICORN, "consult:create_app()"], {"GUNICORN_CMD_ARGS": "--workers=2"}),
+    ],
+)
+def test_production_refuses_per_worker_rate_limits_with_several_workers(
+    argv: list[str], environ: dict[str, str]
+) -> None:
+    with pytest.raises(ConfigError, match="memory:// but [234] workers serve the app"):
+        from_environ({**PRODUCTION, **environ}, argv)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ"),
+    [
+        ([GUNICORN, "--workers", "1", "consult:create_app()"], {}),
+        ([GUNICORN, "consult:create_app()"], {}),
+        (["flask", "run"], {"WEB_CONCURRENCY": "4"}),  # not gunicorn: one process
+        (
+            [GUNICORN, "-w", "4", "consult:create_app()"],
+            {"CONSULT_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0"},
+        ),
+    ],
+)
+def test_rate_limits_kept_in_memory_are_fine_with_one_worker_or_a_shared_store(
+    argv: list[str], environ: dict[str, str]
+) -> None:
+    from_environ({**PRODUCTION, **environ}, argv)
+    # Development keeps memory:// with any number of workers.
+    from_environ({}, [GUNICORN, "-w", "4", "consult:create_app()"])
+
+
+def test_session_lifetimes_come_from_the_environment() -> None:
+    config = from_environ({"CONSULT_SESSION_HOURS": "3", "CONSULT_SESSION_MAX_HOURS": "10"})
+    assert config["PERMANENT_SESSION_LIFETIME"] == 3 * 3600
+    assert config["CONSULT_SESSION_MAX_SECONDS"] == 10 * 3600
+
+
 def _flask(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULT_")}
     env.update(environ, FLASK_APP="consult")

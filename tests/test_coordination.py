@@ -18,6 +18,7 @@ from consult.itineraries import PlannedOpening
 from consult.models import (
     Agency,
     AppointmentStatus,
+    AuditLog,
     ConsultationDay,
     DaySeries,
     DayStatus,
@@ -328,10 +329,13 @@ def staff_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return form
 
 
-def test_a_new_advisor_account_signs_in_until_it_is_deactivated(app, world, coordinator) -> None:
-    response = coordinator.post("/staff/coordination/staff/new", data=staff_form(world))
+def test_a_new_advisor_account_signs_in_until_it_is_deactivated(
+    app, world, coordinator, login
+) -> None:
+    admin = login("admin")
+    response = admin.post("/staff/coordination/staff/new", data=staff_form(world))
     assert response.status_code == 302
-    assert "The account of Nadia Advisor is saved." in text_of(coordinator.get(response.location))
+    assert "The account of Nadia Advisor is saved." in text_of(admin.get(response.location))
     with app.app_context():
         account = db.session.scalar(sa.select(StaffUser).where(StaffUser.name == "Nadia Advisor"))
         assert account.email == "nadia.advisor@example.org"
@@ -357,16 +361,15 @@ def test_a_new_advisor_account_signs_in_until_it_is_deactivated(app, world, coor
     assert fresh.get("/staff/hours/").status_code != 200
 
 
-def test_invalid_staff_accounts_are_explained_and_nothing_is_written(
-    app, world, coordinator
-) -> None:
+def test_invalid_staff_accounts_are_explained_and_nothing_is_written(app, world, login) -> None:
+    admin = login("admin")
     location = str(world["location"])
     cases = [
         ({"email": "ADVISOR@example.org"}, "There is already an account for advisor@example.org."),
         ({"email": "not-an-address"}, "Please enter a valid e-mail address."),
         ({"agency": "0"}, "An advisor must belong to an agency."),
         ({"role": "frontdesk", "agency": "0"}, "Front desk staff need at least one location."),
-        ({"role": "admin"}, "Please choose one of the offered options."),  # coordinators cannot
+        ({"role": "nobody"}, "Please choose one of the offered options."),
         (
             {"locations": ["99999"], "role": "frontdesk"},
             "Please choose one of the offered options.",
@@ -377,15 +380,66 @@ def test_invalid_staff_accounts_are_explained_and_nothing_is_written(
         ({"name": ""}, "Please give the name."),
     ]
     url = "/staff/coordination/staff/new"
-    assert_refused(app, coordinator, url, staff_form(world), cases, StaffUser)
+    assert_refused(app, admin, url, staff_form(world), cases, StaffUser)
     # A valid front desk account with a location goes through.
     form = staff_form(world, role="frontdesk", agency="0", locations=[location])
-    assert coordinator.post(url, data=form).status_code == 302
+    assert admin.post(url, data=form).status_code == 302
     with app.app_context():
         account = db.session.scalar(
             sa.select(StaffUser).where(StaffUser.email == "nadia.advisor@example.org")
         )
         assert [loc.id for loc in account.locations] == [world["location"]]
+
+
+def test_only_administrators_set_passwords_and_a_new_one_ends_every_session(
+    app, world, coordinator, login
+) -> None:
+    url = "/staff/coordination/staff/new"
+    cases = [
+        ({"role": "admin"}, "Please choose one of the offered options."),
+        ({}, "Only administrators can set passwords."),
+    ]
+    assert_refused(app, coordinator, url, staff_form(world), cases, StaffUser)
+    # Without a password a coordinator's new account exists, but no one can sign in with it.
+    no_password = staff_form(world, password="", password_repeat="")
+    page = coordinator.get(url)
+    assert "Only administrators set passwords." in text_of(page)
+    assert 'name="password"' not in page.text
+    assert coordinator.post(url, data=no_password).status_code == 302
+    with app.app_context():
+        nadia = db.session.scalar(sa.select(StaffUser).where(StaffUser.name == "Nadia Advisor"))
+        nadia_id = nadia.id
+    credentials = {"email": "nadia.advisor@example.org", "password": NEW_PASSWORD}
+    assert app.test_client().post("/staff/login", data=credentials).status_code == 400
+
+    # An administrator sets it: the account signs in, and the change is in the audit log.
+    admin = login("admin")
+    assert (
+        admin.post(f"{url.removesuffix('new')}{nadia_id}", data=staff_form(world)).status_code
+        == 302
+    )
+    nadia_client = app.test_client()
+    assert nadia_client.post("/staff/login", data=credentials).status_code == 302
+    assert nadia_client.get("/staff/hours/").status_code == 200
+    # A second new password ends that session at once.
+    again = staff_form(world, password="another password 2", password_repeat="another password 2")
+    assert admin.post(f"{url.removesuffix('new')}{nadia_id}", data=again).status_code == 302
+    assert nadia_client.get("/staff/hours/").status_code == 302
+    with app.app_context():
+        entries = db.session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.object_type == "account", AuditLog.object_id == nadia_id)
+            .order_by(AuditLog.id)
+        ).all()
+        assert [e.action for e in entries] == [
+            "account.create",
+            "account.password",
+            "account.password",
+        ]
+        assert entries[0].actor_id == world["staff"]["coordinator"]
+        assert {e.actor_id for e in entries[1:]} == {world["staff"]["admin"]}
+        assert entries[1].detail["password_hash"] == "changed"
+        assert all(NEW_PASSWORD not in str(e.detail) for e in entries)
 
 
 def test_coordinators_cannot_change_an_administrator_or_their_own_role(
@@ -610,7 +664,12 @@ def booked(app: Flask, world: dict[str, Any]) -> dict[str, str]:
             )
         )
         db.session.commit()
-        return {"reach": reach.reference, "here": here.reference, "gone": gone.reference}
+        return {
+            "reach": reach.id,
+            "here": here.id,
+            "gone": gone.id,
+            "reach_reference": reach.reference,
+        }
 
 
 def test_cancelling_a_day_lists_the_people_booked_with_their_contacts(
@@ -618,7 +677,7 @@ def test_cancelling_a_day_lists_the_people_booked_with_their_contacts(
 ) -> None:
     page = text_of(coordinator.get(f"/staff/coordination/days/{world['day']}/cancel"))
     listed = re.findall(r'<tr data-visit="([^"]+)">', page)
-    assert listed == [booked["reach"], booked["here"]]
+    assert listed == [str(booked["reach"]), str(booked["here"])]
     assert "+49 170 1234567" in page and "amina@example.org" in page and "العربية" in page
     assert "2 visits are booked on this day." in page
 
@@ -639,14 +698,17 @@ def test_cancelling_a_day_cancels_every_visit_with_the_reason_and_tells_the_pers
     assert "The day is cancelled. 2 visits were cancelled" in page
     assert "Reason: Water damage in the building" in page
     told = page.split('id="told"')[1].split("</table>")[0]
-    assert re.findall(r'<tr data-visit="([^"]+)">', told) == [booked["reach"], booked["here"]]
+    assert re.findall(r'<tr data-visit="([^"]+)">', told) == [
+        str(booked["reach"]),
+        str(booked["here"]),
+    ]
     assert "+49 170 1234567" in told and "amina@example.org" in told
 
     with app.app_context():
         day = db.session.get(ConsultationDay, world["day"])
         assert day.status is DayStatus.CANCELLED and not day.is_bookable
         assert day.cancel_reason == "Water damage in the building"
-        visits = {v.reference: v for v in db.session.scalars(sa.select(Visit))}
+        visits = {v.id: v for v in db.session.scalars(sa.select(Visit))}
         for key in ("reach", "here"):
             visit = visits[booked[key]]
             assert visit.status is VisitStatus.CANCELLED
@@ -656,7 +718,7 @@ def test_cancelling_a_day_cancels_every_visit_with_the_reason_and_tells_the_pers
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Seat)) == 0
         assert db.session.scalar(sa.select(WaitlistEntry)).status is WaitlistStatus.WAITING
 
-    public = text_of(app.test_client().get(f"/visit/{booked['reach']}?lang=en"))
+    public = text_of(app.test_client().get(f"/visit/{booked['reach_reference']}?lang=en"))
     assert "This visit is cancelled." in public
     assert "The consultation day was cancelled. We are sorry." in public
     # Cancelling twice is not possible: the page sends the coordinator back to the day.

@@ -388,7 +388,12 @@ def review_query(response) -> str:
 
 
 def affected_references(page: str) -> list[str]:
-    return re.findall(r'<li class="card" data-visit="([^"]+)"', page)
+    """The references on the cards of affected visits (the advisors of a visit see them)."""
+    return re.findall(
+        r'<li class="card" data-visit="\d+">\s*'
+        r'<h2 class="card-title"><span translate="no">([^<]+)<',
+        page,
+    )
 
 
 def plan_tokens(page: str) -> list[str]:

@@ -277,6 +277,24 @@ def test_manage_finds_a_visit_by_reference_typed_loosely(client, joint_day) -> N
     assert client.get("/visit/AAAA-BBBB-CCCC").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "contact",
+    [
+        {"phone": "", "email": ""},
+        {},  # neither field sent at all
+        {"phone": "   ", "email": ""},
+    ],
+)
+def test_the_waiting_list_needs_a_way_to_reach_the_person(app, client, joint_day, contact) -> None:
+    client.get("/lang/en")
+    data = {"topics": [joint_day["money"]], "town": "", "name": "Reza", "language": "fa"}
+    response = client.post("/waitlist", data={**data, **contact})
+    assert response.status_code == 422
+    assert "Please give a phone number or an e-mail address" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(WaitlistEntry.id))) == 0
+
+
 def test_waiting_list_then_an_offer_when_a_seat_frees_up(app, client, joint_day) -> None:
     client.get("/lang/en")
     references = []

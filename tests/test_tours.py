@@ -1017,6 +1017,13 @@ def test_confirming_the_preview_creates_the_ticked_stops(app, world, advisor) ->
             "This overlaps another stop of Mira Mobil on this day: Rathaus Zeitz, Zeitz",
         ),
         ({"events-1-starts_dt": "tomorrow"}, "The time of this event could not be read."),
+        (
+            {
+                "events-1-starts_dt": "9999-12-31T09:00:00+00:00",
+                "events-1-ends_dt": "9999-12-31T11:00:00+00:00",
+            },
+            "This event is more than 366 days ahead.",
+        ),
         ({"events-0-location": "987654"}, "Please choose one of the offered options."),
     ],
 )

@@ -20,7 +20,7 @@ from consult.api.schemas import (
     PHONE_PATTERN,
 )
 from consult.config import LANGUAGES
-from consult.visits import MAX_EMAIL, MAX_NAME, MAX_PHONE
+from consult.visits import MAX_EMAIL, MAX_IDEMPOTENCY_KEY, MAX_NAME, MAX_PHONE
 
 VERSION = "1.0.0"
 
@@ -278,7 +278,10 @@ def _error_response(description: str, schema: str = "Error") -> Schema:
 
 
 RESPONSES: dict[str, Schema] = {
-    "BadRequest": _error_response("The body is not JSON, not an object, or not sent as JSON."),
+    "BadRequest": _error_response(
+        "A query value carries a control character, or the body is not JSON, not an object, "
+        "or not sent as JSON."
+    ),
     "NotFound": _error_response("Unknown or not public."),
     "Conflict": _error_response("The state does not allow this (for example, already cancelled)."),
     "Invalid": _error_response("Some fields are not valid.", "ValidationError"),
@@ -287,6 +290,13 @@ RESPONSES: dict[str, Schema] = {
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
     "ServerError": _error_response("Something went wrong on the server."),
+    "ServiceUnavailable": {
+        **_error_response(
+            "The database could not be reached or was busy; nothing was changed. "
+            "Try again after `Retry-After` seconds."
+        ),
+        "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+    },
 }
 
 
@@ -320,6 +330,16 @@ PARAMETERS: dict[str, Schema] = {
         "Booking reference; case and dashes do not matter.",
         required=True,
     ),
+    "IdempotencyKey": _param(
+        "Idempotency-Key",
+        "header",
+        {"type": "string", "pattern": f"^[ -~]{{1,{MAX_IDEMPOTENCY_KEY}}}$"},
+        "A key the client makes for this booking (a UUID, say), 1 to "
+        f"{MAX_IDEMPOTENCY_KEY} printable ASCII characters. Sent again with the same "
+        "body, for instance after a timeout or a 503, the request books nothing and answers "
+        "the visit booked the first time (201, `Idempotent-Replayed: true`); with a "
+        "different body it is refused (422).",
+    ),
 }
 
 
@@ -339,6 +359,7 @@ def _errors(*codes: str) -> dict[str, Schema]:
         "422": "Invalid",
         "429": "TooManyRequests",
         "500": "ServerError",
+        "503": "ServiceUnavailable",
     }
     return {code: {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
 
@@ -353,7 +374,7 @@ PATHS: dict[str, Schema] = {
             "parameters": _params("lang", "AcceptLanguage"),
             "responses": {
                 "200": _json("Topics in display order.", {"type": "array", "items": _ref("Topic")}),
-                **_errors("500"),
+                **_errors("400", "422", "500", "503"),
             },
         }
     },
@@ -380,7 +401,7 @@ PATHS: dict[str, Schema] = {
             ],
             "responses": {
                 "200": _json("Days, soonest first.", {"type": "array", "items": _ref("Day")}),
-                **_errors("422", "500"),
+                **_errors("400", "422", "500", "503"),
             },
         }
     },
@@ -409,7 +430,7 @@ PATHS: dict[str, Schema] = {
             ],
             "responses": {
                 "200": _json("Plans, best first.", _ref("DayPlans")),
-                **_errors("404", "422", "500"),
+                **_errors("400", "404", "422", "500", "503"),
             },
         }
     },
@@ -417,7 +438,7 @@ PATHS: dict[str, Schema] = {
         "post": {
             "operationId": "bookVisit",
             "summary": "Book one visit: every appointment of a plan, or none",
-            "parameters": _params("lang", "AcceptLanguage"),
+            "parameters": _params("lang", "AcceptLanguage", "IdempotencyKey"),
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": _ref("BookingRequest")}},
@@ -429,14 +450,19 @@ PATHS: dict[str, Schema] = {
                         "Location": {
                             "schema": {"type": "string"},
                             "description": "The visit's URL in this API.",
-                        }
+                        },
+                        "Idempotent-Replayed": {
+                            "schema": {"type": "string", "enum": ["true"]},
+                            "description": "Present when the visit was booked by an earlier "
+                            "request with the same Idempotency-Key.",
+                        },
                     },
                 },
                 "409": _json(
                     "A seat of the plan was taken meanwhile; nothing was booked.",
                     _ref("BookingConflict"),
                 ),
-                **_errors("400", "422", "429", "500"),
+                **_errors("400", "422", "429", "500", "503"),
             },
         }
     },
@@ -447,7 +473,7 @@ PATHS: dict[str, Schema] = {
             "summary": "A visit by its booking reference",
             "responses": {
                 "200": _json("The visit.", _ref("Visit")),
-                **_errors("404", "429", "500"),
+                **_errors("400", "404", "422", "429", "500", "503"),
             },
         },
         "delete": {
@@ -455,7 +481,7 @@ PATHS: dict[str, Schema] = {
             "summary": "Cancel the whole visit",
             "responses": {
                 "204": {"description": "Cancelled; the seats are free again."},
-                **_errors("404", "409", "429", "500"),
+                **_errors("400", "404", "409", "422", "429", "500", "503"),
             },
         },
     },
@@ -469,7 +495,7 @@ PATHS: dict[str, Schema] = {
                     "description": "A calendar with every appointment of the visit.",
                     "content": {"text/calendar": {"schema": {"type": "string"}}},
                 },
-                **_errors("404", "429", "500"),
+                **_errors("400", "404", "422", "429", "500", "503"),
             },
         }
     },
@@ -479,7 +505,7 @@ PATHS: dict[str, Schema] = {
             "summary": "This document",
             "responses": {
                 "200": _json("OpenAPI 3.1 document.", {"type": "object"}),
-                **_errors("500"),
+                **_errors("400", "422", "500"),
             },
         }
     },
@@ -494,7 +520,8 @@ DOCUMENT: dict[str, Any] = {
         "summary": "Joint consultation days for migrants: find a day, plan and book one visit.",
         "description": "Every error answer is JSON with a `message` in the requested language "
         "(`lang` or Accept-Language); 422 answers add `errors` by field. Booking and "
-        "look-ups by booking reference are rate-limited (429).",
+        "look-ups by booking reference are rate-limited (429). While the database cannot be "
+        "reached or is busy, every operation that needs it answers 503 with `Retry-After`.",
         "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
     },
     "servers": [{"url": "/api/v1"}],

@@ -7,7 +7,9 @@ the person's language, and 422 answers name the fields that are wrong.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,14 +21,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from consult import http_errors, itineraries
+from consult import http_errors, itineraries, throttle
 from consult.api import openapi, schemas, serialise
-from consult.api.schemas import Invalid
+from consult.api.schemas import Invalid, Problem
 from consult.availability import day_stamp
 from consult.boundary import json_has_control_characters
 from consult.config import LANGUAGES
 from consult.errors import N_, DomainError
-from consult.extensions import csrf, db, limiter
+from consult.extensions import csrf, db
 from consult.itineraries import PlanningError
 from consult.models import (
     ConsultationDay,
@@ -36,8 +38,19 @@ from consult.models import (
     normalise_reference,
     utcnow,
 )
+from consult.throttle import counted_lookup
 from consult.visit_calendar import ics_response
-from consult.visits import BookingError, BookingRequest, Contact, UnfitPlanError, book_visit
+from consult.visits import (
+    MAX_IDEMPOTENCY_KEY,
+    AlreadyBooked,
+    BookingError,
+    BookingRequest,
+    Contact,
+    ReusedKeyError,
+    UnfitPlanError,
+    book_visit,
+    booked_before,
+)
 from consult.waitlist import offer_freed_seats
 from consult.web import tagged
 
@@ -58,6 +71,8 @@ csrf.exempt(bp)
 MAX_BODY_BYTES = 16 * 1024
 MAX_REFERENCE_CHARS = 40
 CANCEL_REASON = "cancelled through the API"
+IDEMPOTENCY_KEY = "Idempotency-Key"
+_PRINTABLE_KEY = re.compile(rf"[ -~]{{1,{MAX_IDEMPOTENCY_KEY}}}")  # printable ASCII
 
 MESSAGES = {
     **http_errors.MESSAGES,
@@ -93,18 +108,6 @@ class ApiError(Exception):
         return cls(status, error.message, extra=extra, **error.params)
 
 
-def _booking_limit() -> str:
-    return current_app.config["CONSULT_RATELIMIT_BOOKING"]
-
-
-def _lookup_limit() -> str:
-    return current_app.config["CONSULT_RATELIMIT_LOOKUP"]
-
-
-# One budget for every look-up by reference, so guessing cannot spread over endpoints.
-_reference_lookup = limiter.shared_limit(_lookup_limit, scope="api-reference-lookup")
-
-
 def _locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
@@ -133,7 +136,7 @@ def _visit_or_404(reference: str) -> Visit:
         found = db.session.scalar(
             sa.select(Visit).where(Visit.reference == normalise_reference(reference))
         )
-    if found is None:
+    if counted_lookup(found) is None:
         raise ApiError(404, N_("We could not find a visit with this booking reference."))
     return found
 
@@ -208,11 +211,73 @@ def day_plans(day_id: int) -> ResponseReturnValue:
     return tagged(etag, answer)
 
 
+def _booking_input(body: Mapping[str, Any]) -> tuple[schemas.BookingInput, str | None]:
+    """The booking and its Idempotency-Key; `Invalid` names every field that is wrong."""
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    problems: dict[str, list[Problem]] = {}
+    if key is not None and not _PRINTABLE_KEY.fullmatch(key):
+        problems[IDEMPOTENCY_KEY] = [
+            Problem(
+                N_("The Idempotency-Key must be 1 to %(max)d printable ASCII characters."),
+                {"max": MAX_IDEMPOTENCY_KEY},
+            )
+        ]
+    try:
+        data = schemas.booking(body, default_language=_locale())
+    except Invalid as error:
+        raise Invalid({**error.errors, **problems}) from None
+    if problems:
+        raise Invalid(problems)
+    return data, key
+
+
+def _digest(body: Mapping[str, Any]) -> str:
+    """SHA-256 of the body as canonical JSON: the same request whatever its key order."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _reused_key(error: ReusedKeyError) -> Invalid:
+    return Invalid.one(IDEMPOTENCY_KEY, error.message, **error.params)
+
+
+def _booking_body(visit: Visit) -> dict[str, Any]:
+    """The answer to a booking: the visit and where to find it."""
+    return {
+        "reference": visit.reference,
+        "visit": serialise.visit(visit),
+        "links": {
+            "self": url_for("api.visit", reference=visit.reference),
+            "ics": url_for("api.visit_calendar", reference=visit.reference),
+            "page": url_for("public.visit", reference=visit.reference),
+        },
+    }
+
+
+def _created(body: dict[str, Any], *, replayed: bool = False) -> ResponseReturnValue:
+    headers = {"Location": body["links"]["self"]}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return jsonify(body), 201, headers
+
+
 @bp.post("/visits")
-@limiter.limit(_booking_limit)
+@throttle.booking
 def book() -> ResponseReturnValue:
-    """Book one visit from a plan token: all appointments or none."""
-    data = schemas.booking(_json_object(), default_language=_locale())
+    """Book one visit from a plan token: all appointments or none.
+
+    Sent again with the same Idempotency-Key, the request books nothing and answers
+    the visit that the first one booked.
+    """
+    body = _json_object()
+    data, key = _booking_input(body)
+    digest = _digest(body) if key else None
+    try:
+        earlier = booked_before(key, digest)
+    except ReusedKeyError as error:
+        raise _reused_key(error) from None
+    if earlier is not None:
+        return _created(_booking_body(earlier), replayed=True)
     day = db.session.get(ConsultationDay, data.day_id)
     if day is None or not day.is_bookable:
         raise Invalid.one("day_id", N_("This consultation day is not open for booking."))
@@ -229,16 +294,26 @@ def book() -> ResponseReturnValue:
             consent_wording = _(
                 "May the advisors of this visit talk to each other about your case?"
             )
+    # The answer is made inside the booking's transaction, so that once the visit is
+    # committed nothing can keep the client from hearing 201.
+    answers: list[dict[str, Any]] = []
     try:
-        visit = book_visit(
+        book_visit(
             BookingRequest(
                 day_id=day.id,
                 appointments=data.plan,
                 contact=contact,
                 topic_ids=[t.id for t in chosen],
                 consent_wording=consent_wording,
-            )
+                idempotency_key=key,
+                idempotency_digest=digest,
+            ),
+            before_commit=lambda visit: answers.append(_booking_body(visit)),
         )
+    except AlreadyBooked as twin:
+        return _created(_booking_body(twin.visit), replayed=True)
+    except ReusedKeyError as error:
+        raise _reused_key(error) from None
     except UnfitPlanError as error:
         # Not a plan we offer for these topics (made up or changed): the client's mistake.
         raise Invalid.one("plan", error.message, **error.params) from None
@@ -246,28 +321,16 @@ def book() -> ResponseReturnValue:
         result = itineraries.plans_for_day(day, chosen, language=data.language, limit=1)
         next_plan = serialise.plan(result, result.plans[0]) if result.plans else None
         raise ApiError.from_domain(409, error, next_plan=next_plan) from None
-    location = url_for("api.visit", reference=visit.reference)
-    body = {
-        "reference": visit.reference,
-        "visit": serialise.visit(visit),
-        "links": {
-            "self": location,
-            "ics": url_for("api.visit_calendar", reference=visit.reference),
-            "page": url_for("public.visit", reference=visit.reference),
-        },
-    }
-    return jsonify(body), 201, {"Location": location}
+    return _created(answers[0])
 
 
 @bp.get("/visits/<reference>")
-@_reference_lookup
 def visit(reference: str) -> ResponseReturnValue:
     """A visit by its booking reference (any case, with or without dashes)."""
     return jsonify(serialise.visit(_visit_or_404(reference)))
 
 
 @bp.delete("/visits/<reference>")
-@_reference_lookup
 def cancel_visit(reference: str) -> ResponseReturnValue:
     """Cancel the whole visit; its seats are free at once."""
     found = _visit_or_404(reference)
@@ -281,7 +344,6 @@ def cancel_visit(reference: str) -> ResponseReturnValue:
 
 
 @bp.get("/visits/<reference>.ics")
-@_reference_lookup
 def visit_calendar(reference: str) -> ResponseReturnValue:
     """The visit as an iCalendar file with all its appointments."""
     return ics_response(_visit_or_404(reference))
@@ -321,7 +383,8 @@ def _api_error(error: ApiError) -> ResponseReturnValue:
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
-    return _error(code, str(MESSAGES.get(code, MESSAGES[400])))
+    message = str(MESSAGES.get(code, MESSAGES[400]))
+    return jsonify(message=message), code, http_errors.error_headers(error)
 
 
 for _code in MESSAGES:
@@ -333,3 +396,11 @@ for _code in MESSAGES:
 def _server_error(error: Exception) -> ResponseReturnValue:
     db.session.rollback()
     return _error(500, str(MESSAGES[500]))
+
+
+def _database_unavailable(error: Exception) -> ResponseReturnValue:
+    return _http_error(http_errors.database_unavailable(error))
+
+
+for _error_class in http_errors.DATABASE_ERRORS:
+    bp.register_error_handler(_error_class, _database_unavailable)

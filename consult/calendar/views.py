@@ -11,7 +11,12 @@ from flask_login import current_user
 from consult.calendar import service
 from consult.extensions import db
 from consult.models import Agency, Role, today_in
-from consult.permissions import can_see_person, location_scope, role_required
+from consult.permissions import (
+    can_see_person,
+    can_see_reference,
+    location_scope,
+    role_required,
+)
 from consult.web import date_or_400, staff_location_or_abort, staff_locations
 
 bp = Blueprint("calendar", __name__, url_prefix="/staff/calendar")
@@ -42,6 +47,7 @@ def day(location_id: int, on: str) -> ResponseReturnValue:
     sessions = [s for s in all_sessions if not agency_id or s.agency_id == agency_id]
     grid, appointments = service.day_grid(sessions)
     visible = {a.visit_id for a in appointments if can_see_person(current_user, a.visit)}
+    references = {a.visit_id for a in appointments if can_see_reference(current_user, a.visit)}
     agencies = list({s.agency_id: s.agency for s in all_sessions}.values())
     return render_template(
         "calendar/day.html",
@@ -51,6 +57,7 @@ def day(location_id: int, on: str) -> ResponseReturnValue:
         agencies=agencies,
         agency_id=agency_id,
         names_visible=visible,
+        references_visible=references,
         previous=when - timedelta(days=1),
         following=when + timedelta(days=1),
     )

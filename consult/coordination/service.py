@@ -7,6 +7,7 @@ untranslated message and leave committing to the caller.
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from consult.models import (
     WaitlistStatus,
 )
 from consult.passwords import MIN_PASSWORD_LENGTH, hash_password
+from consult.permissions import end_sessions
 from consult.recurrence import Frequency, build_rule, occurrences
 
 # Marks the visits cancelled because their day was cancelled (the person's page says so).
@@ -281,7 +283,8 @@ def _load_agencies(agency_ids: Iterable[int]) -> list[Agency]:
 
 @dataclass(frozen=True)
 class StaffFields:
-    """What a coordinator enters for a staff account (password empty: keep the old one)."""
+    """What a coordinator enters for a staff account (password: administrators only;
+    empty keeps the old one)."""
 
     email: str
     name: str
@@ -325,14 +328,18 @@ def save_staff(account: StaffUser | None, fields: StaffFields, *, by: StaffUser)
         raise CoordinationError(N_("Front desk staff need at least one location."))
     if fields.language not in LANGUAGES:
         raise CoordinationError(N_("Please choose one of the offered languages."))
-    if account is None and not fields.password:
+    if fields.password and by.role is not Role.ADMIN:
+        # Whoever knows a password can sign in as its owner: only administrators set one.
+        raise CoordinationError(N_("Only administrators can set passwords."))
+    if account is None and not fields.password and by.role is Role.ADMIN:
         raise CoordinationError(N_("Please set a password for the new account."))
     if fields.password and len(fields.password) < MIN_PASSWORD_LENGTH:
         raise CoordinationError(
             N_("The password must have at least %(min)d characters."), min=MIN_PASSWORD_LENGTH
         )
     if account is None:
-        account = StaffUser()
+        # Until an administrator sets a password, no one knows one that signs in.
+        account = StaffUser(password_hash=hash_password(secrets.token_urlsafe(32)))
         db.session.add(account)
     account.email = email
     account.name = fields.name
@@ -343,6 +350,8 @@ def save_staff(account: StaffUser | None, fields: StaffFields, *, by: StaffUser)
     account.active = fields.active
     if fields.password:
         account.password_hash = hash_password(fields.password)
+        if account.session_version is not None:  # a new account has no sessions to end
+            end_sessions(account)
     return account
 
 

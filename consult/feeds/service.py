@@ -110,8 +110,7 @@ def shows_names(user: StaffUser) -> bool:
 
 def regenerate_token(user: StaffUser) -> None:
     """Give the staff member's feed a new secret address; the old one is dead (caller commits)."""
-    user.regenerate_feed_token()
-    audit.record(user, "feed.token", "staff_user", user.id)
+    user.regenerate_feed_token()  # the audit log records it as it is flushed
 
 
 def set_names_shown(user: StaffUser, shown: bool) -> None:
@@ -375,7 +374,6 @@ _APPOINTMENT_COLUMNS = (
     Appointment.updated_dt,
     Appointment.room,
     Visit.id.label("visit_id"),
-    Visit.reference,
     Visit.name,
     Visit.phone,
     Visit.email,
@@ -459,9 +457,10 @@ class _AppointmentTexts:
         self.language = language
         self.with_names = with_names
         # gettext without arguments returns the translated template, still to be filled in.
-        self.summary = _("Appointment %(reference)s")
-        self.summary_named = _("%(name)s, appointment %(reference)s")
-        self.reference = _("Booking reference: %(reference)s")
+        # The visit's number, never its booking reference: a reference opens the person's
+        # own pages, and a feed URL travels further than a staff page does.
+        self.summary = _("Appointment, visit %(visit)d")
+        self.summary_named = _("%(name)s, visit %(visit)d")
         self.topics = _("Topics: %(topics)s")
         self.language_line = _("Language: %(language)s")
         self.interpreter = _("Interpreter wanted")
@@ -479,15 +478,13 @@ class _AppointmentTexts:
 
     def event(self, row: sa.Row[Any], topics: Sequence[str], location: Location) -> CalendarEvent:
         """One appointment, from a row of `_APPOINTMENT_COLUMNS`."""
-        reference = row.reference
         named = self.with_names and bool(row.name)
         if named:
-            summary = self.summary_named % {"name": row.name, "reference": reference}
+            summary = self.summary_named % {"name": row.name, "visit": row.visit_id}
         else:
-            summary = self.summary % {"reference": reference}
+            summary = self.summary % {"visit": row.visit_id}
         page = self.page(row.visit_id)
         lines = [
-            self.reference % {"reference": reference},
             self.topics % {"topics": ", ".join(topics)} if topics else "",
             self.language_line % {"language": language_name(row.language, self.language)},
             self.interpreter if row.interpreter_wanted else "",

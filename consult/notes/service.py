@@ -191,9 +191,7 @@ def give_consent(user: StaffUser, visit: Visit, wording: str, language: str) -> 
     if visit.consent_to_share:
         raise NoteError(N_("The consent to share is already recorded."))
     consent = Consent(wording=wording, language=language, recorded_by=user)
-    visit.consents.append(consent)
-    db.session.flush()
-    audit.record(user, "consent.give", "visit", visit.id, consent_id=consent.id, language=language)
+    visit.consents.append(consent)  # the audit log records it as it is flushed
     return consent
 
 
@@ -203,8 +201,7 @@ def withdraw_consent(user: StaffUser, visit: Visit) -> None:
     if not active:
         raise NoteError(N_("There is no consent to withdraw."))
     for consent in active:
-        consent.withdraw(by=user)
-    audit.record(user, "consent.withdraw", "visit", visit.id, consent_ids=[c.id for c in active])
+        consent.withdraw(by=user)  # the audit log records it as it is flushed
 
 
 # --- client records ------------------------------------------------------------------

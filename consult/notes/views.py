@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from consult import audit
@@ -41,6 +42,40 @@ AUDIT_ACTIONS = {
     "purge": _l("erased personal data after the retention period"),
     "feed.token": _l("gave their calendar feed a new address"),
     "feed.names": _l("changed whether their calendar feed shows names"),
+    "visit.book": _l("booked a visit"),
+    "visit.walk_in": _l("added a walk-in"),
+    "visit.cancelled": _l("cancelled a visit"),
+    "visit.moved": _l("moved a visit"),
+    "appointment.create": _l("added an appointment"),
+    "appointment.checked_in": _l("checked in"),
+    "appointment.in_consultation": _l("called in"),
+    "appointment.done": _l("finished a consultation"),
+    "appointment.no_show": _l("marked as not come"),
+    "appointment.cancelled": _l("cancelled an appointment"),
+    "appointment.moved": _l("moved an appointment"),
+    "appointment.booked": _l("took back a check-in"),
+    "day.create": _l("created a day"),
+    "day.published": _l("published a day"),
+    "day.cancelled": _l("cancelled a day"),
+    "day.change": _l("changed a day"),
+    "hours.create": _l("entered hours"),
+    "hours.published": _l("published hours"),
+    "hours.withdrawn": _l("withdrew hours"),
+    "hours.change": _l("changed hours"),
+    "tour.create": _l("planned a tour"),
+    "tour.published": _l("published a tour"),
+    "tour.cancelled": _l("cancelled a tour"),
+    "tour.change": _l("changed a tour"),
+    "waitlist.create": _l("joined the waiting list"),
+    "waitlist.offered": _l("offered a free place"),
+    "waitlist.booked": _l("took an offered place"),
+    "waitlist.expired": _l("let an offer expire"),
+    "waitlist.withdrawn": _l("left the waiting list"),
+    "account.create": _l("created an account"),
+    "account.role": _l("changed a role"),
+    "account.password": _l("set a password"),
+    "account.feed_token": _l("gave a calendar feed a new address"),
+    "account.change": _l("changed an account"),
 }
 
 
@@ -376,8 +411,55 @@ def refer(visit_id: int) -> ResponseReturnValue:
 @bp.get("/audit")
 @role_required(Role.ADMIN)
 def audit_log() -> ResponseReturnValue:
-    """Who read or changed case notes and consents, newest first."""
-    page = audit.newest_first(request.args.get("page", 1, type=int))
+    """Who read or changed what, newest first; filtered by object, actor and dates."""
+    zone = current_app.config["CONSULT_TIMEZONE"]
+    args = request.args
+    wanted, problems = _audit_filter(args, ZoneInfo(zone))
+    for problem in problems:
+        flash(problem, "error")
+    page = audit.newest_first(number_or_none(args.get("page", "1")) or 1, wanted)
+    staff = db.session.scalars(sa.select(StaffUser).order_by(StaffUser.name))
     return render_template(
-        "notes/audit.html", page=page, zone=current_app.config["CONSULT_TIMEZONE"]
+        "notes/audit.html",
+        page=page,
+        zone=zone,
+        wanted=wanted,
+        args={key: value for key, value in args.items() if key != "page"},
+        object_types=audit.object_types(),
+        staff=list(staff),
+    ), 400 if problems else 200
+
+
+def _audit_filter(args: MultiDict[str, str], zone: ZoneInfo) -> tuple[audit.Filter, list[str]]:
+    """The filter the query string asks for, and what in it could not be understood."""
+    problems = []
+    object_id = None
+    if args.get("id"):
+        object_id = number_or_none(args["id"])
+        if object_id is None:
+            problems.append(_("Please enter a whole number."))
+    actor: int | str | None = args.get("actor") or None
+    if actor not in (None, audit.PERSON, audit.SYSTEM):
+        actor = number_or_none(actor or "")
+        if actor is None:
+            problems.append(_("Please choose one of the offered options."))
+    since = until = None
+    try:
+        if args.get("from"):
+            since = _local_midnight(date.fromisoformat(args["from"]), zone)
+        if args.get("to"):
+            until = _local_midnight(date.fromisoformat(args["to"]) + timedelta(days=1), zone)
+    except (ValueError, OverflowError):
+        problems.append(_("Please enter a date like 2026-12-01."))
+    wanted = audit.Filter(
+        object_type=args.get("object", "")[:40],
+        object_id=object_id,
+        actor=actor,
+        since=since,
+        until=until,
     )
+    return wanted, problems
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -27,12 +26,12 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from consult import itineraries
+from consult import itineraries, throttle
 from consult.availability import day_stamp
 from consult.boundary import number_or_none
 from consult.config import LANGUAGES
 from consult.errors import N_, DomainError
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.itineraries import PlanningError
 from consult.models import (
     AppointmentStatus,
@@ -46,6 +45,7 @@ from consult.models import (
 )
 from consult.public import presenters
 from consult.public.forms import BookingForm, ReferenceForm, WaitlistForm
+from consult.throttle import counted_lookup
 from consult.visit_calendar import ics_response
 from consult.visits import BookingError, BookingRequest, Contact, UnfitPlanError, book_visit
 from consult.waitlist import join_waitlist, offer_freed_seats
@@ -54,14 +54,6 @@ from consult.web import domain_message, local_target, tagged
 bp = Blueprint("public", __name__)
 
 CONSENT_QUESTION = "May the advisors of this visit talk to each other about your case?"
-
-
-def _booking_limit() -> str:
-    return current_app.config["CONSULT_RATELIMIT_BOOKING"]
-
-
-def _lookup_limit() -> str:
-    return current_app.config["CONSULT_RATELIMIT_LOOKUP"]
 
 
 @dataclass(frozen=True)
@@ -213,7 +205,7 @@ def day_plans(day_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/day/<int:day_id>/book", methods=["GET", "POST"])
-@limiter.limit(_booking_limit, methods=["POST"])
+@throttle.booking
 def book(day_id: int) -> ResponseReturnValue:
     """Name, reach, language, consent: one confirmation books the whole visit."""
     day = _bookable_day(day_id)
@@ -234,7 +226,13 @@ def book(day_id: int) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            visit = book_visit(_booking_request(day, journey, topics, form, moving))
+            # The reference is read before the commit: once the booking is stored, nothing
+            # more may fail, or the person would be told to retry a visit they already have.
+            booked: list[str] = []
+            book_visit(
+                _booking_request(day, journey, topics, form, moving),
+                before_commit=lambda visit: booked.append(visit.reference),
+            )
         except (BookingError, PlanningError) as error:
             # A plan that is not one we offer is the asker's mistake; a seat taken meanwhile
             # is a conflict.
@@ -244,10 +242,11 @@ def book(day_id: int) -> ResponseReturnValue:
             if form.plan.data:
                 flash(_("The next best plan is shown below. Please check it and confirm."), "info")
         else:
-            session["last_reference"] = visit.reference
+            (reference,) = booked
+            session["last_reference"] = reference
             if moving:
                 flash(_("Your visit has been moved."), "success")
-            return redirect(url_for("public.visit", reference=visit.reference, booked=1))
+            return redirect(url_for("public.visit", reference=reference, booked=1))
     elif request.method == "POST":
         status = 422
     plan = _plan_from_token(day, journey, form.plan.data or "")
@@ -308,7 +307,6 @@ def _plan_from_token(day: ConsultationDay, journey: Journey, token: str):
 
 
 @bp.get("/visit/<reference>")
-@limiter.limit(_lookup_limit)
 def visit(reference: str) -> ResponseReturnValue:
     """The confirmation and manage page of a visit."""
     found = _visit_or_404(reference)
@@ -339,14 +337,12 @@ def visit(reference: str) -> ResponseReturnValue:
 
 
 @bp.get("/visit/<reference>.ics")
-@limiter.limit(_lookup_limit)
 def visit_calendar(reference: str) -> ResponseReturnValue:
     """The visit as a calendar file with all its appointments."""
     return ics_response(_visit_or_404(reference))
 
 
 @bp.post("/visit/<reference>/cancel")
-@limiter.limit(_lookup_limit)
 def cancel_visit(reference: str) -> ResponseReturnValue:
     """Cancel the whole visit; the seats are free at once."""
     found = _visit_or_404(reference)
@@ -362,7 +358,6 @@ def cancel_visit(reference: str) -> ResponseReturnValue:
 
 
 @bp.post("/visit/<reference>/appointments/<int:appointment_id>/cancel")
-@limiter.limit(_lookup_limit)
 def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnValue:
     """Cancel one appointment of the visit."""
     found = _visit_or_404(reference)
@@ -381,7 +376,6 @@ def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnVal
 
 
 @bp.get("/visit/<reference>/move")
-@limiter.limit(_lookup_limit)
 def move_visit(reference: str) -> ResponseReturnValue:
     """Start again from the day search, keeping the topics, to move the visit."""
     found = _visit_or_404(reference)
@@ -394,7 +388,6 @@ def move_visit(reference: str) -> ResponseReturnValue:
 
 
 @bp.post("/visit/<reference>/consent")
-@limiter.limit(_lookup_limit)
 def change_consent(reference: str) -> ResponseReturnValue:
     """Give or withdraw the consent to share between the agencies of this visit."""
     found = _visit_or_404(reference)
@@ -411,7 +404,6 @@ def change_consent(reference: str) -> ResponseReturnValue:
 
 
 @bp.route("/manage", methods=["GET", "POST"])
-@limiter.limit(_lookup_limit, methods=["POST"])
 def manage() -> ResponseReturnValue:
     """Find a visit by its booking reference."""
     form = ReferenceForm()
@@ -425,7 +417,7 @@ def manage() -> ResponseReturnValue:
 
 
 @bp.route("/waitlist", methods=["GET", "POST"])
-@limiter.limit(_booking_limit, methods=["POST"])
+@throttle.booking
 def waitlist() -> ResponseReturnValue:
     """Join the waiting list when no day fits."""
     journey = _journey()
@@ -483,7 +475,8 @@ def _bookable_day(day_id: int) -> ConsultationDay:
 
 
 def _find_visit(reference: str) -> Visit | None:
-    return db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
+    found = db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
+    return counted_lookup(found)
 
 
 def _visit_or_404(reference: str) -> Visit:

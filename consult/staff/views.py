@@ -14,12 +14,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from consult.extensions import db, limiter
 from consult.models import Role, utcnow
 from consult.passwords import hash_password, needs_rehash, verify_password
-from consult.permissions import find_staff, role_required
+from consult.permissions import end_sessions, find_staff, role_required, start_session
 from consult.staff.forms import LoginForm
 from consult.waitlist import expire_offers, open_offers, waiting_entries
 from consult.web import local_target
@@ -50,8 +50,7 @@ def login() -> ResponseReturnValue:
                 user.password_hash = hash_password(password)
             user.last_login_dt = utcnow()
             db.session.commit()
-            session.permanent = True  # expires after CONSULT_SESSION_HOURS
-            login_user(user)
+            start_session(user)
             return redirect(local_target(request.args.get("next")) or url_for("staff.home"))
         flash(_("E-mail address or password is not correct."), "error")
     return render_template("staff/login.html", form=form), 200 if request.method == "GET" else 400
@@ -59,8 +58,13 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out and go back to the sign-in page."""
+    """Sign out everywhere and go back to the sign-in page."""
+    if current_user.is_authenticated:
+        # A copy of this session's cookie, or one on another device, ends too.
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You are signed out."), "success")
     return redirect(url_for("staff.login"))
 

@@ -57,6 +57,7 @@ from consult.models import (
     today_in,
 )
 from consult.slots import generate_slots, local_to_utc
+from consult.tours.importing import HORIZON_DAYS
 from consult.tours.routing import (
     MAX_EXACT,
     DriveCheck,
@@ -789,6 +790,9 @@ def _calendar_request(stop: CalendarStop, offer: StopOffer, now: datetime) -> St
         )
     if stop.starts_dt <= now:
         raise TourError(N_("This event has already begun or is over."))
+    if stop.starts_dt > now + timedelta(days=HORIZON_DAYS):
+        # The preview only offers events within the horizon; a later one was made up.
+        raise TourError(N_("This event is more than %(days)d days ahead."), days=HORIZON_DAYS)
     zone = location.zone
     starts, ends = stop.starts_dt.astimezone(zone), stop.ends_dt.astimezone(zone)
     if ends.date() != starts.date():
