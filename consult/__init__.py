@@ -52,9 +52,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from consult import models  # noqa: F401  (every table known to Alembic and create_all)
     from consult.audit import watch_changes
+    from consult.database import watch_commits
     from consult.revisions import watch_day_revisions
 
     _init_database(app)
+    watch_commits()
     watch_day_revisions()
     watch_changes()
     if app.config.get("CONSULT_CHECK_DATABASE", True):
@@ -85,11 +87,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
     login_manager.session_protection = "strong"
-    from consult import permissions  # noqa: F401  (registers the user loader)
+    from consult import logs, permissions  # noqa: F401  (permissions: the user loader)
     from consult.boundary import guard
 
+    logs.install(app)
     guard(app)
     _register_blueprints(app)
+    from consult.database import unit_of_work
+
+    unit_of_work(app)
     _register_template_helpers(app)
     from consult.http_errors import register_error_pages
 

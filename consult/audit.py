@@ -13,7 +13,9 @@ from flask import g, has_request_context
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event, orm
 
+from consult.database import after_commit
 from consult.extensions import db
+from consult.logs import event_line
 from consult.models import (
     Appointment,
     AppointmentStatus,
@@ -173,6 +175,12 @@ def _record_flushed_changes(session: orm.Session, flush_context: Any) -> None:
         row.update(actor_id=actor_id, actor_kind=kind, at_dt=at)
     # Core, on the flush's own connection: the entries join the transaction of the change.
     session.connection().execute(sa.insert(AuditLog.__table__), rows)
+    after_commit(lambda: _log_events(rows), session)
+
+
+def _log_events(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        event_line(row["action"], row["object_type"], row["object_id"], row["actor_kind"])
 
 
 def _entry(watched: Watched, obj: Any, verb: str, detail: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from consult.config import LANGUAGES, ROOT
+from consult.database import commit
 from consult.extensions import db
 from consult.models import Agency, Location, Role, StaffUser
 from consult.passwords import MIN_PASSWORD_LENGTH, hash_password
@@ -111,7 +112,7 @@ def create_user(
         password_hash=hash_password(password),
     )
     db.session.add(user)
-    db.session.commit()
+    commit()
     click.echo(f"Created {role} account {email}.")
 
 

@@ -58,6 +58,11 @@ SETTINGS = (
         "60 per hour",
         "unknown booking references per client address, on every route that takes one",
     ),
+    Setting(
+        "CONSULT_LOG_LEVEL",
+        "INFO",
+        "INFO logs a line per request and per change; WARNING only problems",
+    ),
     Setting("CONSULT_SESSION_HOURS", "8", "a staff session ends after this many idle hours"),
     Setting(
         "CONSULT_SESSION_MAX_HOURS", "12", "and after this many hours since sign-in, in any case"
@@ -102,6 +107,13 @@ def _number(name: str, environ: dict[str, str], low: float, high: float) -> floa
     if not low <= value <= high:  # also refuses NaN
         raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, not {text!r}")
     return value
+
+
+def _log_level(environ: dict[str, str]) -> str:
+    level = _env("CONSULT_LOG_LEVEL", environ).upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"CONSULT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+    return level
 
 
 def server_workers(argv: Sequence[str], environ: dict[str, str]) -> int:
@@ -172,6 +184,7 @@ def from_environ(
         "CONSULT_RATELIMIT_BOOKING": _env("CONSULT_RATELIMIT_BOOKING", environ),
         "CONSULT_RATELIMIT_LOOKUP": _env("CONSULT_RATELIMIT_LOOKUP", environ),
         "PERMANENT_SESSION_LIFETIME": 3600 * _positive_int("CONSULT_SESSION_HOURS", environ),
+        "CONSULT_LOG_LEVEL": _log_level(environ),
         "CONSULT_SESSION_MAX_SECONDS": 3600 * _positive_int("CONSULT_SESSION_MAX_HOURS", environ),
         "CONSULT_PROXY_COUNT": _positive_int("CONSULT_PROXY_COUNT", environ),
         "CONSULT_ROAD_FACTOR": _number("CONSULT_ROAD_FACTOR", environ, 1.0, 3.0),

@@ -10,6 +10,7 @@ from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 
+from consult.database import commit
 from consult.days import Hours, add_session, create_series
 from consult.extensions import db
 from consult.models import (
@@ -485,12 +486,12 @@ def load_demo(today: date | None = None) -> str:
         _joint_days(locations["magdeburg"], MAGDEBURG_AGENCIES, weekly_tuesday, tuesday, refs)
         _joint_days(locations["halle"], HALLE_AGENCIES, every_other_thursday, thursday, refs)
         _tour(refs, staff, _next_weekday(today, 1) + timedelta(weeks=1))
-        db.session.commit()
+        commit()
         visits = _book_demo_visits(locations, refs["topics"])
         for town, name, language, phone, slugs in DEMO_WAITLIST:
             topics = [refs["topics"][slug] for slug in slugs]
             join_waitlist(topics, Contact(name=name, phone=phone, language=language), town=town)
-    db.session.commit()
+    commit()
     counts = {
         "agencies": Agency,
         "topics": Topic,

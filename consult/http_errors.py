@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from consult.logs import request_id
+
 MESSAGES = {
     400: _l("The request could not be understood. Please check what you entered."),
     403: _l("You are not allowed to open this page."),
@@ -100,7 +102,10 @@ def _respond(error: HTTPException) -> ResponseReturnValue:
     message = str(MESSAGES.get(code, MESSAGES[500]))
     headers = error_headers(error)
     if request.path.startswith("/api/"):
-        return jsonify(message=message), code, headers
+        body = {"message": message}
+        if code >= 500:
+            body["request_id"] = request_id()
+        return jsonify(body), code, headers
     return render_template("errors.html", code=code, message=message), code, headers
 
 

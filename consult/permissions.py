@@ -13,7 +13,7 @@ from flask_login import current_user, login_required, login_user
 
 from consult.boundary import number_or_none
 from consult.extensions import db, login_manager
-from consult.models import ConsultationDay, Role, Session, StaffUser, Visit
+from consult.models import Agency, ConsultationDay, Role, Session, StaffUser, Tour, Visit
 
 # What a staff session carries besides Flask-Login's own keys.
 SESSION_VERSION = "session_version"
@@ -119,6 +119,41 @@ def can_see_reference(user: StaffUser, visit: Visit) -> bool:
     if user.role is Role.FRONTDESK:
         return visit.day.location_id in {location.id for location in user.locations}
     return False
+
+
+def may_manage_account(by: StaffUser, account: StaffUser) -> bool:
+    """Coordinators manage every account but administrators'; administrators manage all."""
+    return by.role is Role.ADMIN or account.role is not Role.ADMIN
+
+
+def may_act_for(user: StaffUser, agency_id: int) -> bool:
+    """Advisors publish only their own agency's hours; coordinators and admins any agency's."""
+    if user.has_role(Role.COORDINATOR):
+        return True
+    return user.role is Role.ADVISOR and user.agency_id == agency_id
+
+
+def may_add_hours(user: StaffUser, day: ConsultationDay, agency: Agency) -> bool:
+    """Advisors add hours on days their agency is invited to (or already serves)."""
+    if not may_act_for(user, agency.id):
+        return False
+    if user.has_role(Role.COORDINATOR):
+        return True
+    return any(a.id == agency.id for a in day.invited_agencies) or any(
+        s.agency_id == agency.id for s in day.sessions
+    )
+
+
+def may_manage_tour(user: StaffUser, tour: Tour) -> bool:
+    """Advisors manage the tours of their own agency; coordinators and admins every tour."""
+    if user.has_role(Role.COORDINATOR):
+        return True
+    return user.role is Role.ADVISOR and user.agency_id == tour.agency_id
+
+
+def agency_scope(user: StaffUser) -> int | None:
+    """The agency whose tours and topics a staff member sees; None means every agency."""
+    return None if user.has_role(Role.COORDINATOR) else user.agency_id
 
 
 def can_open(user: StaffUser, endpoint: str) -> bool:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from consult import audit
+from consult.database import commit
 from consult.extensions import db
 from consult.models import CaseNote, Client, ConsultationDay, Visit, WaitlistEntry, utcnow
 
@@ -93,7 +94,7 @@ def purge_personal_data(now: datetime, retention_days: int) -> PurgeResult:
         notes=notes,
         waitlist_entries=waitlist_entries,
     )
-    db.session.commit()
+    commit()
     return result
 
 

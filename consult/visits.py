@@ -12,10 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from consult import models
 from consult.config import LANGUAGES
-from consult.database import begin_write
+from consult.database import begin_write, commit
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.itineraries import Assignment, assign_topics
+from consult.logs import refused
 from consult.models import (
     Appointment,
     AppointmentStatus,
@@ -80,6 +81,17 @@ class Contact:
     email: str | None = None
     language: str = "de"
     interpreter_wanted: bool = False
+
+    @classmethod
+    def of(cls, visit: Visit) -> Contact:
+        """The contact a visit was booked with (its reference when the name is erased)."""
+        return cls(
+            name=visit.name or visit.reference,
+            phone=visit.phone,
+            email=visit.email,
+            language=visit.language,
+            interpreter_wanted=visit.interpreter_wanted,
+        )
 
     def checked(self) -> Contact:
         """The contact with blanks trimmed, or BookingError naming what is wrong."""
@@ -168,14 +180,16 @@ def book_visit(
         db.session.flush()
         if before_commit is not None:
             before_commit(visit)
-        db.session.commit()
+        commit()
     except IntegrityError:
         db.session.rollback()
         _raise_if_booked_before(request)
+        refused("visit.book", N_("Sorry, this time was just taken by someone else."))
         raise BookingError(N_("Sorry, this time was just taken by someone else.")) from None
-    except BookingError:
+    except BookingError as error:
         db.session.rollback()
         _raise_if_booked_before(request)
+        refused("visit.book", error.message)
         raise
     except BaseException:
         db.session.rollback()

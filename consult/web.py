@@ -60,16 +60,19 @@ def get_or_404(model: type[Any], object_id: int) -> Any:
     return found
 
 
-def commit_or_flash(work: Callable[[], T]) -> T | None:
-    """Run `work` and commit; on a domain error roll back, flash why, and return None."""
+def done_or_flash(work: Callable[[], T]) -> T | None:
+    """Run `work`; on a domain error roll back, flash why, and return None.
+
+    What `work` changed is committed with the rest of the request (see `unit_of_work`).
+    """
     try:
         result = work()
-        db.session.commit()
+        db.session.flush()  # new rows get their ids, for the links that follow
+        return result
     except DomainError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
         return None
-    return result
 
 
 def date_or_400(text: str | None, default: date | None = None) -> date:

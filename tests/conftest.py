@@ -17,6 +17,9 @@ from consult import create_app
 from consult.extensions import db
 from tests.factories import create_day, create_session, create_topic
 
+# Log-in, the staff builder and the page and row helpers, shared by every test module.
+pytest_plugins = ["tests.support"]
+
 POSTGRES_URL = os.environ.get("CONSULT_TEST_POSTGRES_URL", "").strip()
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
@@ -115,12 +118,22 @@ def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def rate_limited(app_factory: Callable[..., Flask]) -> Callable[..., Flask]:
+    """Build an app with rate limits on: `rate_limited(lookup="2 per minute", booking=...)`."""
+
+    def build(**limits: str) -> Flask:
+        settings = {
+            f"CONSULT_RATELIMIT_{action.upper()}": limit for action, limit in limits.items()
+        }
+        return app_factory(RATELIMIT_ENABLED=True, **settings)
+
+    return build
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Flask:
     """A fresh application and database; requests get their own app context."""
-    app = make_app(database_url)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app_factory()
 
 
 @pytest.fixture

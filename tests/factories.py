@@ -1,24 +1,30 @@
-"""Factory functions: each builds a valid object, every field overridable."""
+"""Factory functions: each builds a valid object, every field overridable; shared worlds."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import date, time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 from typing import Any
 
 from consult.days import Hours, add_session
 from consult.extensions import db
+from consult.itineraries import PlannedOpening
 from consult.models import (
     Agency,
     ConsultationDay,
+    DayKind,
     DayStatus,
     Location,
     Role,
     Session,
     StaffUser,
     Topic,
+    Visit,
 )
 from consult.passwords import hash_password
+from consult.visits import BookingRequest, Contact, book_visit
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -94,3 +100,162 @@ def create_staff(role: Role = Role.COORDINATOR, **params: Any) -> StaffUser:
     user = StaffUser(role=role, password_hash=_PASSWORD_HASH, **params)
     db.session.add(user)
     return user
+
+
+class Team:
+    """The staff of a test's world by the keys its tests use ("desk", "jc"); `login` reads it."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.emails: dict[str, str] = {}
+        self.tokens: dict[str, str] = {}  # feed tokens
+
+    def add(self, key: str, role: Role = Role.COORDINATOR, **params: Any) -> StaffUser:
+        """A new staff member (see `create_staff`), known from now on as `key`."""
+        user = create_staff(role, **params)
+        db.session.flush()  # the id and the feed token are set on flush
+        self.ids[key], self.emails[key], self.tokens[key] = user.id, user.email, user.feed_token
+        return user
+
+
+def create_visit(
+    day: ConsultationDay,
+    *openings: tuple[Session, int],
+    topic_ids: Sequence[int] = (),
+    **contact: Any,
+) -> Visit:
+    """A visit booked as the public would: for each (session, n), the session's n-th slot."""
+    contact.setdefault("name", "Amina")
+    chosen = [PlannedOpening(session.id, (session.slots[n].id,)) for session, n in openings]
+    return book_visit(BookingRequest(day.id, chosen, Contact(**contact), topic_ids))
+
+
+# --- worlds that more than one test module works in -------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiWorld:
+    day: int  # Magdeburg: immigration office and Jobcenter
+    mobile_day: int  # Halle, 2 April 2030 (CEST): Jobcenter only
+    draft_day: int  # Magdeburg, not published
+    residence: int  # immigration office, 09:00-10:00, one desk, German and Arabic
+    work: int  # Jobcenter, 09:00-11:00, one desk, German only
+    recognition: int  # offered by nobody on these days
+    office: int
+    jobcenter: int
+
+
+def create_api_world(on: date = date(2030, 3, 12), draft_on: date = date(2030, 3, 19)) -> ApiWorld:
+    """Four topics (one retired), a joint day `on`, a mobile day in Halle, a draft day."""
+    office = create_agency(name="Ausländerbehörde", short_name="ABH")
+    jobcenter = create_agency(name="Jobcenter", short_name="JC")
+    residence = create_topic(
+        [office],
+        names={"en": "Residence permit", "de": "Aufenthaltstitel"},
+        explanations={"en": "Visa and permits", "de": "Visum und Erlaubnisse"},
+        position=1,
+    )
+    work = create_topic([jobcenter], names={"en": "Work", "de": "Arbeit"}, position=2)
+    recognition = create_topic([], names={"en": "Recognition"}, position=3)
+    create_topic([office], names={"en": "Retired topic"}, active=False, position=4)
+    magdeburg = create_location(name="Rathaus", town="Magdeburg")
+    day = create_day(magdeburg, date=on, title="Joint day")
+    create_session(day, office, [residence], languages=("de", "ar"), rooms=("101",))
+    create_session(day, jobcenter, [work], ends=time(11), rooms=("102",))
+    halle = create_location(name="Stadthaus", town="Halle")
+    mobile = create_day(halle, date=date(2030, 4, 2), kind=DayKind.MOBILE)
+    create_session(mobile, jobcenter, [work])
+    draft = create_day(magdeburg, date=draft_on, status=DayStatus.DRAFT)
+    create_session(draft, office, [residence])
+    db.session.commit()
+    return ApiWorld(
+        day=day.id,
+        mobile_day=mobile.id,
+        draft_day=draft.id,
+        residence=residence.id,
+        work=work.id,
+        recognition=recognition.id,
+        office=office.id,
+        jobcenter=jobcenter.id,
+    )
+
+
+DESK_DAY = date(2030, 3, 12)
+
+
+@dataclass(frozen=True)
+class DeskWorld:
+    here: int  # the location of the day under test
+    there: int  # another location, with its own front desk
+    day: int
+    sessions: dict[str, int]  # "abh", "jc", "mbe" on the day here
+    slots: dict[str, tuple[int, ...]]  # their slots in time order
+    topics: dict[str, int]
+    visits: dict[str, int]
+    references: dict[str, str]
+    appointments: dict[str, int]  # "amina-abh", "amina-jc", "boris-jc", "chen-mbe"
+
+
+def create_desk_world(staff: Team) -> DeskWorld:
+    """A joint day in Magdeburg (ABH 9-10, Jobcenter and MBE 9-11, 20-minute slots, one desk).
+
+    Amina sees ABH at 09:00 and the Jobcenter at 09:40, Chen sees MBE at 09:20 and
+    Boris the Jobcenter at 10:00. Dana comes next week; Emil goes to Halle. The staff
+    are "desk" and "far-desk" (Halle) and an advisor of each agency, "abh", "jc", "mbe".
+    """
+    here = create_location(name="Bürgerhaus", town="Magdeburg")
+    there = create_location(name="Stadthaus", town="Halle (Saale)")
+    abh = create_agency(name="Ausländerbehörde", short_name="ABH")
+    jc = create_agency(name="Jobcenter", short_name="JC")
+    mbe = create_agency(name="Migrationsberatung", short_name="MBE")
+    ihk = create_agency(name="IHK", short_name="IHK")
+    topics = {
+        "residence": create_topic([abh]),
+        "money": create_topic([jc]),
+        "counselling": create_topic([mbe]),
+        "recognition": create_topic([ihk]),  # IHK has no hours on the day
+    }
+    day = create_day(here, date=DESK_DAY)
+    sessions = {
+        "abh": create_session(day, abh, [topics["residence"]], rooms=("1.01",)),
+        "jc": create_session(day, jc, [topics["money"]], ends=time(11, 0), rooms=("2.01",)),
+        "mbe": create_session(day, mbe, [topics["counselling"]], ends=time(11, 0), rooms=("3.01",)),
+    }
+    next_week = create_day(here, date=DESK_DAY + timedelta(days=7))
+    next_week_hours = create_session(next_week, abh, [topics["residence"]])
+    far_day = create_day(there, date=DESK_DAY)
+    far_hours = create_session(far_day, abh, [topics["residence"]])
+    staff.add("desk", Role.FRONTDESK, locations=[here])
+    staff.add("far-desk", Role.FRONTDESK, locations=[there])
+    for key, agency in (("abh", abh), ("jc", jc), ("mbe", mbe)):
+        staff.add(key, Role.ADVISOR, agency=agency)
+    db.session.commit()
+
+    def book(day: ConsultationDay, *openings: tuple[Session, int], name: str) -> Visit:
+        topic_ids = [topic.id for session, _ in openings for topic in session.topics]
+        return create_visit(day, *openings, topic_ids=topic_ids, name=name)
+
+    # Booked out of time order, so that the desk's order is not the order of booking.
+    visits = {
+        "boris": book(day, (sessions["jc"], 3), name="Boris"),
+        "chen": book(day, (sessions["mbe"], 1), name="Chen"),
+        "amina": book(day, (sessions["abh"], 0), (sessions["jc"], 2), name="Amina"),
+        "dana": book(next_week, (next_week_hours, 0), name="Dana"),
+        "emil": book(far_day, (far_hours, 0), name="Emil"),
+    }
+    appointments = {
+        f"{name}-{a.agency.short_name.lower()}": a.id
+        for name in ("amina", "boris", "chen")
+        for a in visits[name].appointments
+    }
+    return DeskWorld(
+        here=here.id,
+        there=there.id,
+        day=day.id,
+        sessions={key: s.id for key, s in sessions.items()},
+        slots={key: tuple(slot.id for slot in s.slots) for key, s in sessions.items()},
+        topics={key: t.id for key, t in topics.items()},
+        visits={key: v.id for key, v in visits.items()},
+        references={key: v.reference for key, v in visits.items()},
+        appointments=appointments,
+    )

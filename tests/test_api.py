@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
-from datetime import date, time
+from datetime import time
 from typing import Any
 
 import pytest
@@ -26,63 +25,24 @@ from consult.models import (
     AppointmentStatus,
     Consent,
     ConsultationDay,
-    DayKind,
     DayStatus,
     Seat,
     Visit,
     VisitStatus,
 )
 from tests.conftest import make_app
-from tests.factories import create_agency, create_day, create_location, create_session, create_topic
+from tests.factories import ApiWorld as World
+from tests.factories import create_api_world, create_day, create_session, create_topic
+from tests.support import count
 
 NO_VISIT = "We could not find a visit with this booking reference."
 CONSENT_QUESTION = "May the advisors of this visit talk to each other about your case?"
 
 
-@dataclass(frozen=True)
-class World:
-    day: int  # Magdeburg, 12 March 2030 (CET): immigration office and Jobcenter
-    mobile_day: int  # Halle, 2 April 2030 (CEST): Jobcenter only
-    residence: int  # immigration office, 09:00-10:00, one desk, German and Arabic
-    work: int  # Jobcenter, 09:00-11:00, one desk, German only
-    recognition: int  # offered by nobody on these days
-    office: int
-    jobcenter: int
-
-
 @pytest.fixture
 def world(app: Flask) -> World:
     with app.app_context():
-        office = create_agency(name="Ausländerbehörde", short_name="ABH")
-        jobcenter = create_agency(name="Jobcenter", short_name="JC")
-        residence = create_topic(
-            [office],
-            names={"en": "Residence permit", "de": "Aufenthaltstitel"},
-            explanations={"en": "Visa and permits", "de": "Visum und Erlaubnisse"},
-            position=1,
-        )
-        work = create_topic([jobcenter], names={"en": "Work", "de": "Arbeit"}, position=2)
-        recognition = create_topic([], names={"en": "Recognition"}, position=3)
-        create_topic([office], names={"en": "Retired topic"}, active=False, position=4)
-        magdeburg = create_location(name="Rathaus", town="Magdeburg")
-        day = create_day(magdeburg, date=date(2030, 3, 12), title="Joint day")
-        create_session(day, office, [residence], languages=("de", "ar"), rooms=("101",))
-        create_session(day, jobcenter, [work], ends=time(11), rooms=("102",))
-        halle = create_location(name="Stadthaus", town="Halle")
-        mobile = create_day(halle, date=date(2030, 4, 2), kind=DayKind.MOBILE)
-        create_session(mobile, jobcenter, [work])
-        draft = create_day(magdeburg, date=date(2030, 3, 19), status=DayStatus.DRAFT)
-        create_session(draft, office, [residence])
-        db.session.commit()
-        return World(
-            day=day.id,
-            mobile_day=mobile.id,
-            residence=residence.id,
-            work=work.id,
-            recognition=recognition.id,
-            office=office.id,
-            jobcenter=jobcenter.id,
-        )
+        return create_api_world()
 
 
 def english(client: FlaskClient) -> FlaskClient:
@@ -124,10 +84,6 @@ def first_token(client: FlaskClient, world: World) -> str:
 
 def book(client: FlaskClient, body: dict[str, Any], **kwargs: Any):
     return client.post("/api/v1/visits", json=body, **kwargs)
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 # --- topics ---------------------------------------------------------------------------------
@@ -600,16 +556,8 @@ def test_two_clients_racing_for_the_last_seat_get_one_201_and_one_409(database_u
 
 
 @pytest.fixture
-def limited_app(database_url: str):
-    app = make_app(
-        database_url,
-        RATELIMIT_ENABLED=True,
-        CONSULT_RATELIMIT_LOOKUP="2 per minute",
-        CONSULT_RATELIMIT_BOOKING="1 per minute",
-    )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def limited_app(rate_limited) -> Flask:
+    return rate_limited(lookup="2 per minute", booking="1 per minute")
 
 
 def test_reference_look_ups_share_one_rate_limit(limited_app: Flask) -> None:
@@ -676,7 +624,10 @@ def test_a_crash_is_a_json_500(database_url: str, monkeypatch: pytest.MonkeyPatc
     response = english(app.test_client()).get("/api/v1/topics")
 
     assert response.status_code == 500
-    assert response.json == {"message": "Something went wrong on our side. Please try again later."}
+    assert response.json == {
+        "message": "Something went wrong on our side. Please try again later.",
+        "request_id": response.headers["X-Request-ID"],  # to quote when asking about it
+    }
     with app.app_context():
         db.engine.dispose()
 

@@ -17,19 +17,19 @@ from consult.extensions import db
 from consult.labels import STAFF_MENU
 from consult.models import AuditLog, ConsultationDay, DayStatus, Role, StaffUser, Visit, today_in
 from tests.factories import (
-    PASSWORD,
+    Team,
     create_agency,
     create_day,
     create_location,
     create_session,
-    create_staff,
     create_topic,
 )
+from tests.support import Login
 from tests.test_public import book, booked_reference
 
 
 @pytest.fixture
-def world(app: Flask) -> dict[str, Any]:
+def world(app: Flask, staff: Team) -> dict[str, Any]:
     with app.app_context():
         location = create_location(town="Halle (Saale)")
         abh = create_agency(name="Ausländerbehörde", slug="abh")
@@ -37,30 +37,18 @@ def world(app: Flask) -> dict[str, Any]:
         day = create_day(location, date=today_in("Europe/Berlin") + timedelta(days=7))
         create_session(day, abh, [residence], starts=time(9), ends=time(12), desks=2)
         draft = create_day(location, date=day.date + timedelta(days=7), status=DayStatus.DRAFT)
-        staff = {
-            "desk": create_staff(Role.FRONTDESK, email="desk@example.org", locations=[location]),
-            "coordinator": create_staff(Role.COORDINATOR, email="coord@example.org"),
-            "admin": create_staff(Role.ADMIN, email="admin@example.org"),
-            "advisor": create_staff(Role.ADVISOR, email="abh@example.org", agency=abh),
-        }
+        staff.add("desk", Role.FRONTDESK, email="desk@example.org", locations=[location])
+        staff.add("coordinator", Role.COORDINATOR, email="coord@example.org")
+        staff.add("admin", Role.ADMIN, email="admin@example.org")
+        staff.add("advisor", Role.ADVISOR, email="abh@example.org", agency=abh)
         db.session.commit()
         return {
             "day": day.id,
             "draft": draft.id,
             "residence": residence.id,
-            "staff": {key: user.id for key, user in staff.items()},
-            "emails": {key: user.email for key, user in staff.items()},
+            "staff": staff.ids,
+            "emails": staff.emails,
         }
-
-
-def signed_in(app: Flask, world: dict[str, Any], who: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post(
-        "/staff/login", data={"email": world["emails"][who], "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    client.get("/lang/en")
-    return client
 
 
 def entries(app: Flask, **where: Any) -> list[AuditLog]:
@@ -102,13 +90,13 @@ def test_what_the_person_does_by_reference_is_recorded_as_the_person(app: Flask,
     assert all("Amina" not in str(e.detail) for e in trail)
 
 
-def test_what_staff_do_is_recorded_with_their_account(app: Flask, world) -> None:
+def test_what_staff_do_is_recorded_with_their_account(app: Flask, world, login: Login) -> None:
     person = app.test_client()
     reference = booked_reference(book(person, world, "residence"))
     visit = visit_id(app, reference)
-    desk = signed_in(app, world, "desk")
+    desk = login("desk")
     assert desk.post(f"/staff/desk/visit/{visit}/check-in").status_code == 302
-    coordinator = signed_in(app, world, "coordinator")
+    coordinator = login("coordinator")
     assert coordinator.post(f"/staff/coordination/days/{world['draft']}/publish").status_code == 302
     account = f"/staff/coordination/staff/{world['staff']['advisor']}/feed-token"
     assert coordinator.post(account).status_code == 302
@@ -127,8 +115,8 @@ def test_what_staff_do_is_recorded_with_their_account(app: Flask, world) -> None
     assert token.detail == {"feed_token": "changed"}  # the secret itself is never written
 
 
-def test_a_role_change_keeps_before_and_after(app: Flask, world) -> None:
-    admin = signed_in(app, world, "admin")
+def test_a_role_change_keeps_before_and_after(app: Flask, world, login: Login) -> None:
+    admin = login("admin")
     form = {
         "name": "Desk Person",
         "email": world["emails"]["desk"],
@@ -171,13 +159,13 @@ def audit_ids(client: FlaskClient, **query: Any) -> list[int]:
     return [int(i) for i in re.findall(r'data-audit-id="(\d+)"', page.get_data(as_text=True))]
 
 
-def test_administrators_filter_by_object_actor_and_dates(app: Flask, world) -> None:
+def test_administrators_filter_by_object_actor_and_dates(app: Flask, world, login: Login) -> None:
     person = app.test_client()
     reference = booked_reference(book(person, world, "residence"))
     visit = visit_id(app, reference)
-    desk = signed_in(app, world, "desk")
+    desk = login("desk")
     desk.post(f"/staff/desk/visit/{visit}/check-in")
-    admin = signed_in(app, world, "admin")
+    admin = login("admin")
 
     about_visit = audit_ids(admin, object="visit", id=visit)
     assert about_visit == sorted(
@@ -204,17 +192,17 @@ def test_administrators_filter_by_object_actor_and_dates(app: Flask, world) -> N
     assert "checked in" in page
 
 
-def test_only_administrators_read_the_audit_log(app: Flask, world) -> None:
+def test_only_administrators_read_the_audit_log(app: Flask, world, login: Login) -> None:
     for who in ("desk", "coordinator", "advisor"):
-        assert signed_in(app, world, who).get("/staff/notes/audit").status_code == 403
+        assert login(who).get("/staff/notes/audit").status_code == 403
 
 
-def test_every_staff_menu_entry_opens_a_page(app: Flask, world) -> None:
+def test_every_staff_menu_entry_opens_a_page(app: Flask, world, login: Login) -> None:
     with app.test_request_context():
         for endpoint, _label in STAFF_MENU:
             assert endpoint in app.view_functions, endpoint
             url_for(endpoint)
-    admin = signed_in(app, world, "admin")
+    admin = login("admin")
     home = admin.get("/staff/").get_data(as_text=True)
     assert 'href="/staff/notes/audit"' in home
     for link in re.findall(r'<nav class="staff-nav[^>]*>(.*?)</nav>', home, re.S):

@@ -53,8 +53,8 @@ def test_disabled_accounts_cannot_sign_in(app: Flask, client: FlaskClient) -> No
     assert client.get("/staff/").status_code == 302
 
 
-def test_sign_in_attempts_are_throttled(app_factory) -> None:
-    app = app_factory(RATELIMIT_ENABLED=True, CONSULT_RATELIMIT_LOGIN="3 per minute")
+def test_sign_in_attempts_are_throttled(rate_limited) -> None:
+    app = rate_limited(login="3 per minute")
     client = app.test_client()
     codes = [sign_in(client, "x@example.org", "nope").status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]

@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 from consult import create_app
 from consult.extensions import db
 from consult.models import Role
-from tests.factories import PASSWORD, create_location, create_staff
+from tests.factories import Team, create_location
+from tests.support import Login
 
 # Staff pages anyone may open: the way in and out.
 OPEN_ENDPOINTS = {"staff.login", "staff.logout"}
@@ -70,22 +71,16 @@ def _fill(rule: str) -> str:
 
 
 @pytest.fixture
-def clients(app: Flask) -> dict[Role | None, FlaskClient]:
+def clients(app: Flask, staff: Team, login: Login) -> dict[Role | None, FlaskClient]:
+    """A client signed in as each role, and one of a stranger (`None`)."""
     with app.app_context():
         location = create_location()
-        accounts = {}
         for role in Role:
-            staff = create_staff(role, email=f"{role.value}@example.org")
-            if role is Role.FRONTDESK:
-                staff.locations = [location]
-            accounts[role] = staff.email
+            places = [location] if role is Role.FRONTDESK else []
+            staff.add(role.value, role, locations=places)
         db.session.commit()
     result: dict[Role | None, FlaskClient] = {None: app.test_client()}
-    for role, email in accounts.items():
-        client = app.test_client()
-        response = client.post("/staff/login", data={"email": email, "password": PASSWORD})
-        assert response.status_code == 302, role
-        result[role] = client
+    result.update({role: login(role.value) for role in Role})
     return result
 
 

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from consult.boundary import number_or_none
 from consult.extensions import db
 from consult.models import Role
-from tests.factories import PASSWORD, create_staff
+from tests.factories import Team
+from tests.support import Login
 
 # Values for path segments: numbers beyond any column, signs, non-ASCII digits,
 # control characters, a long string.
@@ -118,16 +119,11 @@ def sweep(client: FlaskClient, *, skip: str | None = None) -> list[str]:
 
 
 @pytest.fixture
-def admin_client(app: Flask) -> FlaskClient:
+def admin_client(app: Flask, staff: Team, login: Login) -> FlaskClient:
     with app.app_context():
-        create_staff(Role.ADMIN, email="admin@example.org")
+        staff.add("admin", Role.ADMIN)
         db.session.commit()
-    client = app.test_client()
-    signed_in = client.post(
-        "/staff/login", data={"email": "admin@example.org", "password": PASSWORD}
-    )
-    assert signed_in.status_code == 302
-    return client
+    return login("admin")
 
 
 def test_no_public_route_answers_5xx(client: FlaskClient) -> None:

@@ -12,15 +12,15 @@ from flask.testing import FlaskClient
 from consult.calendar.grid import COVERED, Cell, build_day_grid
 from consult.extensions import db
 from consult.models import Role
-from consult.visits import BookingRequest, Contact, book_visit
 from tests.factories import (
-    PASSWORD,
     create_agency,
     create_day,
     create_location,
     create_session,
     create_staff,
+    create_visit,
 )
+from tests.support import Login
 
 T0 = datetime(2030, 3, 12, 8, 0, tzinfo=UTC)
 
@@ -78,12 +78,8 @@ def booked_day(app: Flask) -> dict[str, object]:
         first = create_session(day, jobcenter, desks=2, rooms=("1.01", "1.02"))
         second = create_session(day, abh, starts=time(9, 0), ends=time(11, 0))
         db.session.commit()
-        visit = book_visit(
-            BookingRequest(
-                day.id,
-                [_Wish(first.id, (first.slots[0].id,)), _Wish(second.id, (second.slots[2].id,))],
-                Contact(name="Amina Path", language="ar", interpreter_wanted=True),
-            )
+        visit = create_visit(
+            day, (first, 0), (second, 2), name="Amina Path", language="ar", interpreter_wanted=True
         )
         desk = create_staff(Role.FRONTDESK, email="desk@example.org", locations=[location])
         far_desk = create_staff(Role.FRONTDESK, email="far@example.org", locations=[other_location])
@@ -107,20 +103,10 @@ def booked_day(app: Flask) -> dict[str, object]:
         }
 
 
-@dataclass(frozen=True)
-class _Wish:
-    session_id: int
-    slot_ids: tuple[int, ...]
-
-
-def signed_in(client: FlaskClient, email: str) -> FlaskClient:
-    client.post("/staff/login", data={"email": email, "password": PASSWORD})
-    client.get("/lang/en")
-    return client
-
-
-def test_day_view_shows_each_desk_and_the_visit_path(client: FlaskClient, booked_day) -> None:
-    signed_in(client, "desk@example.org")
+def test_day_view_shows_each_desk_and_the_visit_path(
+    client: FlaskClient, booked_day, login: Login
+) -> None:
+    login("desk@example.org", client)
     page = client.get(f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -131,25 +117,27 @@ def test_day_view_shows_each_desk_and_the_visit_path(client: FlaskClient, booked
     assert '<table class="day-grid">' in html
 
 
-def test_filter_by_agency(client: FlaskClient, booked_day) -> None:
-    signed_in(client, "desk@example.org")
+def test_filter_by_agency(client: FlaskClient, booked_day, login: Login) -> None:
+    login("desk@example.org", client)
     url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
     html = client.get(url, query_string={"agency": booked_day["abh"]}).get_data(as_text=True)
     assert "Desk 2" not in html
     assert html.count(f'data-visit="{booked_day["visit"]}"') == 1
 
 
-def test_advisors_see_names_only_of_their_own_visits(client: FlaskClient, booked_day) -> None:
+def test_advisors_see_names_only_of_their_own_visits(
+    client: FlaskClient, booked_day, login: Login
+) -> None:
     url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
-    html = signed_in(client, "jc@example.org").get(url).get_data(as_text=True)
+    html = login("jc@example.org", client).get(url).get_data(as_text=True)
     assert "Amina Path" in html
     client.post("/staff/logout")
-    other = signed_in(client, "other@example.org").get(url)
+    other = login("other@example.org", client).get(url)
     assert other.status_code == 403  # their agency has no hours at this location
 
 
 def test_only_the_desk_and_the_visits_own_advisors_see_its_reference(
-    app: Flask, booked_day
+    app: Flask, booked_day, login: Login
 ) -> None:
     """A reference opens the person's pages: advisors of other agencies do not see it."""
     url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
@@ -159,7 +147,7 @@ def test_only_the_desk_and_the_visits_own_advisors_see_its_reference(
         ("chamber@example.org", False),
         ("coordinator@example.org", False),
     ]:
-        page = signed_in(app.test_client(), email).get(url)
+        page = login(email).get(url)
         assert page.status_code == 200
         html = page.get_data(as_text=True)
         assert html.count(f'data-visit="{booked_day["visit"]}"') == 2
@@ -167,8 +155,10 @@ def test_only_the_desk_and_the_visits_own_advisors_see_its_reference(
         assert (f"Visit {booked_day['visit']}" in html) is not sees, email
 
 
-def test_front_desk_of_another_location_is_refused(client: FlaskClient, booked_day) -> None:
-    signed_in(client, booked_day["far"])
+def test_front_desk_of_another_location_is_refused(
+    client: FlaskClient, booked_day, login: Login
+) -> None:
+    login(booked_day["far"], client)
     url = f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}"
     assert client.get(url).status_code == 403
     assert client.get(f"/staff/calendar/day/{booked_day['location']}/not-a-date").status_code in (
@@ -177,15 +167,15 @@ def test_front_desk_of_another_location_is_refused(client: FlaskClient, booked_d
     )
 
 
-def test_bad_date_is_a_clear_400(client: FlaskClient, booked_day) -> None:
-    signed_in(client, "desk@example.org")
+def test_bad_date_is_a_clear_400(client: FlaskClient, booked_day, login: Login) -> None:
+    login("desk@example.org", client)
     response = client.get(f"/staff/calendar/day/{booked_day['location']}/31-31-2030")
     assert response.status_code == 400
     assert "could not be understood" in response.get_data(as_text=True)
 
 
-def test_week_views_count_appointments(client: FlaskClient, booked_day) -> None:
-    signed_in(client, "desk@example.org")
+def test_week_views_count_appointments(client: FlaskClient, booked_day, login: Login) -> None:
+    login("desk@example.org", client)
     html = client.get(
         f"/staff/calendar/week/location/{booked_day['location']}",
         query_string={"start": booked_day["date"]},
@@ -194,7 +184,7 @@ def test_week_views_count_appointments(client: FlaskClient, booked_day) -> None:
     assert "1 of 6 desk slots taken" in html  # 09:00-10:00, 20 minutes, 2 desks
 
     client.post("/staff/logout")
-    signed_in(client, "jc@example.org")
+    login("jc@example.org", client)
     own = client.get(
         f"/staff/calendar/week/agency/{booked_day['jobcenter']}",
         query_string={"start": booked_day["date"]},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, time
 from typing import Any
@@ -35,20 +34,20 @@ from consult.models import (
 )
 from consult.visits import BookingRequest, Contact, book_visit
 from tests.factories import (
-    PASSWORD,
+    Team,
     create_agency,
     create_day,
     create_location,
     create_session,
-    create_staff,
     create_topic,
 )
+from tests.support import Login, count, html_of
 
 DAY = date(2030, 3, 12)  # a Tuesday
 
 
 @pytest.fixture
-def world(app: Flask) -> dict[str, Any]:
+def world(app: Flask, staff: Team) -> dict[str, Any]:
     """A location with a joint day that Jobcenter and the immigration office are invited to."""
     with app.app_context():
         location = create_location(name="Rathaus", town="Magdeburg")
@@ -57,12 +56,10 @@ def world(app: Flask) -> dict[str, Any]:
         mbe = create_agency(slug="mbe", name="Migrationsberatung", short_name="MBE")
         jobs = create_topic([jc], default_minutes=20)
         day = create_day(location, date=DAY, invited_agencies=[jc, abh])
-        staff = {
-            "coordinator": create_staff(Role.COORDINATOR, name="Clara Coordinator"),
-            "admin": create_staff(Role.ADMIN, name="Ada Admin"),
-            "advisor": create_staff(Role.ADVISOR, agency=jc, email="advisor@example.org"),
-            "desk": create_staff(Role.FRONTDESK, locations=[location]),
-        }
+        staff.add("coordinator", Role.COORDINATOR, name="Clara Coordinator")
+        staff.add("admin", Role.ADMIN, name="Ada Admin")
+        staff.add("advisor", Role.ADVISOR, agency=jc, email="advisor@example.org")
+        staff.add("desk", Role.FRONTDESK, locations=[location])
         db.session.commit()
         return {
             "location": location.id,
@@ -71,37 +68,15 @@ def world(app: Flask) -> dict[str, Any]:
             "abh": abh.id,
             "mbe": mbe.id,
             "jobs": jobs.id,
-            "staff": {key: user.id for key, user in staff.items()},
-            "emails": {key: user.email for key, user in staff.items()},
-            "tokens": {key: user.feed_token for key, user in staff.items()},
+            "staff": staff.ids,
+            "emails": staff.emails,
+            "tokens": staff.tokens,
         }
 
 
 @pytest.fixture
-def login(app: Flask, world: dict[str, Any]):
-    def sign_in(who: str) -> FlaskClient:
-        client = app.test_client()
-        email = world["emails"][who]
-        response = client.post("/staff/login", data={"email": email, "password": PASSWORD})
-        assert response.status_code == 302
-        client.get("/lang/en")
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def coordinator(login) -> FlaskClient:
+def coordinator(world: dict[str, Any], login: Login) -> FlaskClient:
     return login("coordinator")
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def count(app: Flask, model: type) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def assert_refused(app, client, url, form, cases, model) -> None:
@@ -110,7 +85,7 @@ def assert_refused(app, client, url, form, cases, model) -> None:
     for changes, message in cases:
         response = client.post(url, data={**form, **changes})
         assert response.status_code == 422, changes
-        assert message in text_of(response), changes
+        assert message in html_of(response), changes
     assert count(app, model) == before
 
 
@@ -134,7 +109,7 @@ LOCATION_FORM = {
 def test_a_new_location_is_saved_with_a_unique_slug_from_its_name(app, world, coordinator) -> None:
     response = coordinator.post("/staff/coordination/locations/new", data=LOCATION_FORM)
     assert response.status_code == 302
-    assert "The location Bürgerhaus Zeitz is saved." in text_of(coordinator.get(response.location))
+    assert "The location Bürgerhaus Zeitz is saved." in html_of(coordinator.get(response.location))
     again = coordinator.post("/staff/coordination/locations/new", data=LOCATION_FORM)
     assert again.status_code == 302
 
@@ -147,7 +122,7 @@ def test_a_new_location_is_saved_with_a_unique_slug_from_its_name(app, world, co
         assert first.changeover_minutes == 10 and first.timezone == "Europe/Berlin"
         assert first.accessibility_notes == {"de": "Rampe am Seiteneingang"}
         assert first.active
-    page = text_of(coordinator.get("/staff/coordination/locations"))
+    page = html_of(coordinator.get("/staff/coordination/locations"))
     assert "Altmarkt 1, 06712 Zeitz" in page and "Rathaus" in page
 
 
@@ -184,7 +159,7 @@ def test_editing_a_location_keeps_its_time_zone_once_hours_are_planned(
 
     response = coordinator.post(url, data={**form, "name": "Moved", "timezone": "Europe/Berlin"})
     assert response.status_code == 422
-    assert "The time zone cannot be changed" in text_of(response)
+    assert "The time zone cannot be changed" in html_of(response)
     with app.app_context():
         location = db.session.get(Location, world["location"])
         assert (location.name, location.timezone) == ("Rathaus Nord", "Europe/Vienna")
@@ -203,7 +178,7 @@ AGENCY_FORM = {
 def test_a_new_agency_is_saved_and_listed(app, world, coordinator) -> None:
     response = coordinator.post("/staff/coordination/agencies/new", data=AGENCY_FORM)
     assert response.status_code == 302
-    assert "The agency IQ Netzwerk Halle is saved." in text_of(coordinator.get(response.location))
+    assert "The agency IQ Netzwerk Halle is saved." in html_of(coordinator.get(response.location))
     with app.app_context():
         agency = db.session.scalar(sa.select(Agency).where(Agency.slug == "iq-halle"))
         assert (agency.name, agency.short_name, agency.color) == (
@@ -230,7 +205,7 @@ def test_an_agency_cannot_take_the_slug_of_another(app, world, coordinator) -> N
     url = f"/staff/coordination/agencies/{world['abh']}"
     response = coordinator.post(url, data={**AGENCY_FORM, "slug": "jobcenter"})
     assert response.status_code == 422
-    assert "The short code jobcenter is already used." in text_of(response)
+    assert "The short code jobcenter is already used." in html_of(response)
     # Keeping its own slug is no clash.
     renamed = {**AGENCY_FORM, "slug": "abh", "name": "Ausländerbehörde Burgenlandkreis"}
     assert coordinator.post(url, data=renamed).status_code == 302
@@ -269,7 +244,7 @@ def topic_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
 def test_a_new_topic_keeps_its_names_in_every_language(app, world, coordinator) -> None:
     response = coordinator.post("/staff/coordination/topics/new", data=topic_form(world))
     assert response.status_code == 302
-    assert "The topic Recognition of degrees is saved." in text_of(
+    assert "The topic Recognition of degrees is saved." in html_of(
         coordinator.get(response.location)
     )
     with app.app_context():
@@ -278,7 +253,7 @@ def test_a_new_topic_keeps_its_names_in_every_language(app, world, coordinator) 
         assert (topic.icon, topic.phase, topic.default_minutes) == ("🎓", 2, 45)
         assert sorted(a.id for a in topic.agencies) == sorted([world["jc"], world["abh"]])
         assert topic.active and topic.position == 1  # after the existing topic at 0
-    page = text_of(coordinator.get("/staff/coordination/topics"))
+    page = html_of(coordinator.get("/staff/coordination/topics"))
     assert "Recognition of degrees" in page and "45 min" in page
 
 
@@ -335,7 +310,7 @@ def test_a_new_advisor_account_signs_in_until_it_is_deactivated(
     admin = login("admin")
     response = admin.post("/staff/coordination/staff/new", data=staff_form(world))
     assert response.status_code == 302
-    assert "The account of Nadia Advisor is saved." in text_of(admin.get(response.location))
+    assert "The account of Nadia Advisor is saved." in html_of(admin.get(response.location))
     with app.app_context():
         account = db.session.scalar(sa.select(StaffUser).where(StaffUser.name == "Nadia Advisor"))
         assert account.email == "nadia.advisor@example.org"
@@ -403,7 +378,7 @@ def test_only_administrators_set_passwords_and_a_new_one_ends_every_session(
     # Without a password a coordinator's new account exists, but no one can sign in with it.
     no_password = staff_form(world, password="", password_repeat="")
     page = coordinator.get(url)
-    assert "Only administrators set passwords." in text_of(page)
+    assert "Only administrators set passwords." in html_of(page)
     assert 'name="password"' not in page.text
     assert coordinator.post(url, data=no_password).status_code == 302
     with app.app_context():
@@ -454,10 +429,10 @@ def test_coordinators_cannot_change_an_administrator_or_their_own_role(
     response = coordinator.post(
         own, data={**base, "role": "frontdesk", "locations": [str(world["location"])]}
     )
-    assert response.status_code == 422 and "You cannot change your own role." in text_of(response)
+    assert response.status_code == 422 and "You cannot change your own role." in html_of(response)
     response = coordinator.post(own, data={**base, "role": "coordinator", "active": ""})
     assert response.status_code == 422
-    assert "You cannot deactivate your own account." in text_of(response)
+    assert "You cannot deactivate your own account." in html_of(response)
     with app.app_context():
         me = db.session.get(StaffUser, world["staff"]["coordinator"])
         assert me.role is Role.COORDINATOR and me.active
@@ -471,7 +446,7 @@ def test_regenerating_the_feed_token_replaces_it(app, world, coordinator) -> Non
     response = coordinator.post(f"/staff/coordination/staff/{advisor_id}/feed-token")
     assert response.status_code == 302
     assert response.location.endswith(f"/staff/coordination/staff/{advisor_id}")
-    assert "The old one no longer works." in text_of(coordinator.get(response.location))
+    assert "The old one no longer works." in html_of(coordinator.get(response.location))
     with app.app_context():
         new = db.session.get(StaffUser, advisor_id).feed_token
         assert db.session.get(StaffUser, world["staff"]["admin"]).feed_token == admin_token
@@ -514,7 +489,7 @@ def test_a_single_day_is_created_with_its_invitations(app, world, coordinator) -
     response = coordinator.post("/staff/coordination/days/new", data=form)
     assert response.status_code == 302
     assert created_days(app) == [(date(2030, 4, 2), DayStatus.PUBLISHED, ["jobcenter", "mbe"])]
-    page = text_of(coordinator.get(response.location))
+    page = html_of(coordinator.get(response.location))
     assert "1 consultation day was created." in page and "Welcome day" in page
     assert count(app, DaySeries) == 0  # a single day belongs to no series
 
@@ -547,7 +522,7 @@ def test_a_series_creates_exactly_the_expected_dates(
     response = coordinator.post("/staff/coordination/days/new", data=form)
     assert response.status_code == 302
     assert response.location.endswith("/staff/coordination/days")
-    assert f"{len(expected)} consultation days were created." in text_of(
+    assert f"{len(expected)} consultation days were created." in html_of(
         coordinator.get(response.location)
     )
     days = created_days(app)
@@ -583,7 +558,7 @@ def test_invalid_day_requests_are_explained_and_nothing_is_written(app, world, c
     for changes, message in cases:
         response = coordinator.post("/staff/coordination/days/new", data=day_form(world, **changes))
         assert response.status_code == 422, changes
-        assert message in text_of(response), changes
+        assert message in html_of(response), changes
     assert count(app, ConsultationDay) == before and count(app, DaySeries) == 0
 
 
@@ -597,7 +572,7 @@ def test_a_day_shows_its_invited_agencies_and_who_has_published(app, world, coor
         draft = create_session(day, db.session.get(Agency, world["abh"]))
         draft.status = SessionStatus.DRAFT  # not yet bookable, so not yet published
         db.session.commit()
-    page = text_of(coordinator.get(f"/staff/coordination/days/{world['day']}"))
+    page = html_of(coordinator.get(f"/staff/coordination/days/{world['day']}"))
     found = {
         slug: state
         for state, slug in re.findall(r'<tr class="hours-(\w+)" data-agency="([\w-]+)">', page)
@@ -606,7 +581,7 @@ def test_a_day_shows_its_invited_agencies_and_who_has_published(app, world, coor
     invited = re.findall(r'data-agency="([\w-]+)">\s*<td>[^<]+</td>\s*<td>(yes|no)</td>', page)
     assert dict(invited) == {"jobcenter": "yes", "abh": "yes", "mbe": "no"}
 
-    listing = text_of(coordinator.get("/staff/coordination/days"))
+    listing = html_of(coordinator.get("/staff/coordination/days"))
     assert "1 of 2 published" in listing and "Not yet: ABH" in listing
 
     # Inviting MBE too and dropping ABH updates the count.
@@ -614,7 +589,7 @@ def test_a_day_shows_its_invited_agencies_and_who_has_published(app, world, coor
     assert (
         coordinator.post(f"/staff/coordination/days/{world['day']}", data=form).status_code == 302
     )
-    listing = text_of(coordinator.get("/staff/coordination/days"))
+    listing = html_of(coordinator.get("/staff/coordination/days"))
     assert "2 of 2 published" in listing and "Not yet:" not in listing
 
 
@@ -675,7 +650,7 @@ def booked(app: Flask, world: dict[str, Any]) -> dict[str, str]:
 def test_cancelling_a_day_lists_the_people_booked_with_their_contacts(
     app, world, booked, coordinator
 ) -> None:
-    page = text_of(coordinator.get(f"/staff/coordination/days/{world['day']}/cancel"))
+    page = html_of(coordinator.get(f"/staff/coordination/days/{world['day']}/cancel"))
     listed = re.findall(r'<tr data-visit="([^"]+)">', page)
     assert listed == [str(booked["reach"]), str(booked["here"])]
     assert "+49 170 1234567" in page and "amina@example.org" in page and "العربية" in page
@@ -688,13 +663,13 @@ def test_cancelling_a_day_cancels_every_visit_with_the_reason_and_tells_the_pers
     url = f"/staff/coordination/days/{world['day']}/cancel"
     refused = coordinator.post(url, data={"reason": ""})
     assert refused.status_code == 422
-    assert "Please give a reason; the people booked will be told." in text_of(refused)
+    assert "Please give a reason; the people booked will be told." in html_of(refused)
     with app.app_context():
         assert db.session.get(ConsultationDay, world["day"]).status is DayStatus.PUBLISHED
 
     response = coordinator.post(url, data={"reason": "Water damage in the building"})
     assert response.status_code == 302
-    page = text_of(coordinator.get(response.location))
+    page = html_of(coordinator.get(response.location))
     assert "The day is cancelled. 2 visits were cancelled" in page
     assert "Reason: Water damage in the building" in page
     told = page.split('id="told"')[1].split("</table>")[0]
@@ -718,7 +693,7 @@ def test_cancelling_a_day_cancels_every_visit_with_the_reason_and_tells_the_pers
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Seat)) == 0
         assert db.session.scalar(sa.select(WaitlistEntry)).status is WaitlistStatus.WAITING
 
-    public = text_of(app.test_client().get(f"/visit/{booked['reach_reference']}?lang=en"))
+    public = html_of(app.test_client().get(f"/visit/{booked['reach_reference']}?lang=en"))
     assert "This visit is cancelled." in public
     assert "The consultation day was cancelled. We are sorry." in public
     # Cancelling twice is not possible: the page sends the coordinator back to the day.

@@ -19,13 +19,17 @@ from consult.revisions import touch_day
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from tests import test_frontdesk
 from tests.conftest import make_app
-from tests.factories import create_day, create_session
-from tests.test_frontdesk import World, desk_url, hidden_value, token, walk_in_form
+from tests.factories import DeskWorld, Team, create_day, create_desk_world, create_session
+from tests.test_frontdesk import desk_url, hidden_value, token, walk_in_form
 
-# The front desk's world: a joint day with bookings, its staff and a clock, used as it is.
-world = test_frontdesk.world
-login = test_frontdesk.login
-clock = test_frontdesk.clock
+clock = test_frontdesk.clock  # the front desk's clock, at 08:00 on the day unless a test moves it
+
+
+@pytest.fixture
+def world(app: Flask, clock, staff: Team) -> DeskWorld:
+    """The front desk's world, booked at 08:00 by its clock: a joint day, bookings, staff."""
+    with app.app_context():
+        return create_desk_world(staff)
 
 
 def revision(app: Flask, day_id: int) -> int:
@@ -37,7 +41,7 @@ def revision(app: Flask, day_id: int) -> int:
         return value
 
 
-def revisions(app: Flask, world: World) -> dict[str, int]:
+def revisions(app: Flask, world: DeskWorld) -> dict[str, int]:
     """The revision of the day under test and of the two other days of the world."""
     with app.app_context():
         rows = db.session.execute(sa.select(ConsultationDay.id, ConsultationDay.revision)).all()
@@ -45,7 +49,7 @@ def revisions(app: Flask, world: World) -> dict[str, int]:
     return {"day": by_id[world.day], "others": sum(r for i, r in by_id.items() if i != world.day)}
 
 
-def hours_form(world: World, starts: str, ends: str) -> dict[str, object]:
+def hours_form(world: DeskWorld, starts: str, ends: str) -> dict[str, object]:
     return {
         "starts": starts,
         "ends": ends,

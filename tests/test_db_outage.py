@@ -36,6 +36,7 @@ from consult.http_errors import RETRY_AFTER_SECONDS
 from consult.models import Appointment, Role, Seat, Visit
 from tests.conftest import IN_CI, POSTGRES_URL, booking_bodies, make_app
 from tests.factories import PASSWORD, create_staff
+from tests.support import count
 
 MESSAGE = "The service is busy or briefly unavailable. Please try again in a moment."
 
@@ -43,10 +44,6 @@ MESSAGE = "The service is busy or briefly unavailable. Please try again in a mom
 def in_german(app: Flask, message: str) -> str:
     with app.test_request_context(), force_locale("de"):
         return gettext(message)
-
-
-def count(model: type) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def assert_unavailable(response: Any) -> None:
@@ -104,7 +101,10 @@ def test_the_api_answers_503_in_the_persons_language_and_recovers(sqlite_app: Fl
 
     for response in answers:
         assert_unavailable(response)
-        assert response.json == {"message": german}
+        assert response.json == {
+            "message": german,
+            "request_id": response.headers["X-Request-ID"],
+        }
     assert client.get("/api/v1/topics").status_code == 200
     assert client.post("/api/v1/visits", json=body).status_code == 201
 

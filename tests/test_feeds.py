@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -36,28 +35,22 @@ from consult.models import (
     Visit,
     today_in,
 )
-from consult.visits import BookingRequest, Contact, book_visit
 from tests.factories import (
-    PASSWORD,
     create_agency,
     create_day,
     create_location,
     create_session,
     create_staff,
     create_topic,
+    create_visit,
 )
+from tests.support import Login
 
 NAME, PHONE, EMAIL = "Amira Haddad", "+49 151 2345678", "amira.haddad@example.org"
 ADDRESS = "Rathaus, Alter Markt 6, 39104 Magdeburg"
 SPRING = date(2030, 3, 31)  # clocks go forward at 02:00: 09:00 is UTC+2
 AUTUMN = date(2030, 10, 27)  # clocks go back at 03:00: 09:00 is UTC+1
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class _Wish:
-    session_id: int
-    slot_ids: tuple[int, ...]
 
 
 def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -108,31 +101,20 @@ def world(app: Flask) -> dict[str, Any]:
         far_desk = create_staff(Role.FRONTDESK, locations=[zeitz], language="en")
         coordinator = create_staff(Role.COORDINATOR, language="en")
         db.session.commit()
-        contact = Contact(
-            name=NAME, phone=PHONE, email=EMAIL, language="ar", interpreter_wanted=True
+        first = create_visit(
+            spring,
+            (spring_hours, 0),
+            topic_ids=[topic.id],
+            name=NAME,
+            phone=PHONE,
+            email=EMAIL,
+            language="ar",
+            interpreter_wanted=True,
         )
-        first = book_visit(
-            BookingRequest(
-                spring.id,
-                [_Wish(spring_hours.id, (spring_hours.slots[0].id,))],
-                contact,
-                [topic.id],
-            )
+        second = create_visit(
+            autumn, (autumn_hours, 0), name="Oleh Kovalenko", phone="+49 160 9876543", language="uk"
         )
-        second = book_visit(
-            BookingRequest(
-                autumn.id,
-                [_Wish(autumn_hours.id, (autumn_hours.slots[0].id,))],
-                Contact(name="Oleh Kovalenko", phone="+49 160 9876543", language="uk"),
-            )
-        )
-        at_stop = book_visit(
-            BookingRequest(
-                stop_day.id,
-                [_Wish(stop_hours.id, (stop_hours.slots[1].id,))],
-                Contact(name="Dilan Yilmaz", language="tr"),
-            )
-        )
+        at_stop = create_visit(stop_day, (stop_hours, 1), name="Dilan Yilmaz", language="tr")
         return {
             "advisor": advisor.feed_token,
             "advisor_email": advisor.email,
@@ -226,12 +208,6 @@ def fetch(client: FlaskClient, url: str, **headers: str) -> Any:
     return response
 
 
-def signed_in(client: FlaskClient, email: str) -> FlaskClient:
-    response = client.post("/staff/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
 def change(app: Flask, work: Any) -> None:
     with app.app_context():
         work()
@@ -310,14 +286,14 @@ def test_feed_texts_are_in_the_staff_members_language(client: FlaskClient, world
 
 
 def test_no_names_or_contacts_by_default_and_names_after_opting_in(
-    app: Flask, client: FlaskClient, world
+    app: Flask, client: FlaskClient, world, login: Login
 ) -> None:
     url = staff_url(world["advisor"])
     text = unfolded(fetch(client, url).data)
     for secret in (NAME, "Amira", PHONE, "2345678", EMAIL, "Oleh", "Dilan"):
         assert secret not in text
 
-    signed_in(client, world["advisor_email"])
+    login(world["advisor_email"], client)
     refused = client.post("/staff/feed/names", data={})
     assert refused.status_code == 400
     assert "Please confirm" in refused.get_data(as_text=True)
@@ -558,13 +534,7 @@ def test_conditional_get_answers_304_until_something_changes(
 
     def book() -> None:
         session = db.session.get(Session, world["spring_hours"])
-        book_visit(
-            BookingRequest(
-                session.day_id,
-                [_Wish(session.id, (session.slots[3].id,))],
-                Contact(name="Someone"),
-            )
-        )
+        create_visit(session.day, (session, 3), name="Someone")
 
     def cancel() -> None:
         db.session.get(Visit, world["first_visit"]).cancel("")
@@ -634,11 +604,11 @@ def test_front_desk_feed_changes_with_new_hours_at_their_location(
 
 
 def test_a_revoked_token_is_dead_at_once_and_the_new_one_works(
-    app: Flask, client: FlaskClient, world
+    app: Flask, client: FlaskClient, world, login: Login
 ) -> None:
     old = staff_url(world["advisor"])
     fetch(client, old)
-    signed_in(client, world["advisor_email"])
+    login(world["advisor_email"], client)
     assert client.post("/staff/feed/token", data={}).status_code == 302
     with app.app_context():
         user = db.session.scalar(
@@ -751,8 +721,10 @@ def test_location_feed_conditional_get(app: Flask, client: FlaskClient, world) -
 # ---------------------------------------------------------------- the settings page
 
 
-def test_settings_page_offers_the_feed_as_https_and_webcal(client: FlaskClient, world) -> None:
-    signed_in(client, world["advisor_email"])
+def test_settings_page_offers_the_feed_as_https_and_webcal(
+    client: FlaskClient, world, login: Login
+) -> None:
+    login(world["advisor_email"], client)
     page = client.get("/staff/feed")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
@@ -764,8 +736,8 @@ def test_settings_page_offers_the_feed_as_https_and_webcal(client: FlaskClient, 
     assert "webcal://localhost/feeds/location/rathaus.ics" in html
 
 
-def test_front_desk_settings_have_no_names_option(client: FlaskClient, world) -> None:
-    signed_in(client, world["desk_email"])
+def test_front_desk_settings_have_no_names_option(client: FlaskClient, world, login: Login) -> None:
+    login(world["desk_email"], client)
     html = client.get("/staff/feed").get_data(as_text=True)
     assert f"webcal://localhost/feeds/staff/{world['desk']}.ics" in html
     assert 'action="/staff/feed/names"' not in html
@@ -826,11 +798,7 @@ def test_appointments_of_other_agencies_never_reach_an_advisor(
         ).all()
         assert other == []
         session = db.session.get(Session, world["immigration_hours"])
-        visit = book_visit(
-            BookingRequest(
-                session.day_id, [_Wish(session.id, (session.slots[0].id,))], Contact(name="X Y")
-            )
-        )
+        visit = create_visit(session.day, (session, 0), name="X Y")
         appointment_id = visit.appointments[0].id
     found = events(fetch(client, staff_url(world["advisor"])).data)
     assert f"staff-appointment-{appointment_id}@consult" not in found

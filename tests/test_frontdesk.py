@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from consult import models, visits
@@ -24,26 +22,16 @@ from consult.models import (
     AppointmentStatus,
     ConsultationDay,
     Location,
-    Role,
     Seat,
-    Session,
     Topic,
     Visit,
     VisitStatus,
 )
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
-from tests.factories import (
-    PASSWORD,
-    create_agency,
-    create_day,
-    create_location,
-    create_session,
-    create_staff,
-    create_topic,
-)
+from tests.factories import DESK_DAY, DeskWorld, Team, create_desk_world
+from tests.support import count
 
-DAY = date(2030, 3, 12)
-NEXT_WEEK = DAY + timedelta(days=7)
+DAY = DESK_DAY
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -72,106 +60,11 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fixed
 
 
-@dataclass(frozen=True)
-class World:
-    here: int  # the location of the day under test
-    there: int  # another location, with its own front desk
-    day: int
-    sessions: dict[str, int]  # "abh", "jc", "mbe" on the day here
-    slots: dict[str, tuple[int, ...]]  # their slots in time order
-    topics: dict[str, int]
-    visits: dict[str, int]
-    references: dict[str, str]
-    appointments: dict[str, int]  # "amina-abh", "amina-jc", "boris-jc", "chen-mbe"
-    emails: dict[str, str]
-
-
-def book(day: ConsultationDay, wishes: Sequence[tuple[Session, int]], name: str) -> Visit:
-    """Book one visit: the n-th slot of each session, for the topics the sessions offer."""
-    openings = [PlannedOpening(session.id, (session.slots[n].id,)) for session, n in wishes]
-    topic_ids = [topic.id for session, _ in wishes for topic in session.topics]
-    return book_visit(BookingRequest(day.id, openings, Contact(name=name), topic_ids))
-
-
 @pytest.fixture
-def world(app: Flask, clock: Clock) -> World:
-    """A joint day in Magdeburg (ABH 9-10, Jobcenter and MBE 9-11, 20-minute slots, one desk).
-
-    Amina sees ABH at 09:00 and the Jobcenter at 09:40, Chen sees MBE at 09:20 and
-    Boris the Jobcenter at 10:00. Dana comes next week; Emil goes to Halle.
-    """
+def world(app: Flask, clock: Clock, staff: Team) -> DeskWorld:
+    """The front desk's world (see `create_desk_world`), booked at 08:00 by the clock."""
     with app.app_context():
-        here = create_location(name="Bürgerhaus", town="Magdeburg")
-        there = create_location(name="Stadthaus", town="Halle (Saale)")
-        abh = create_agency(name="Ausländerbehörde", short_name="ABH")
-        jc = create_agency(name="Jobcenter", short_name="JC")
-        mbe = create_agency(name="Migrationsberatung", short_name="MBE")
-        ihk = create_agency(name="IHK", short_name="IHK")
-        topics = {
-            "residence": create_topic([abh]),
-            "money": create_topic([jc]),
-            "counselling": create_topic([mbe]),
-            "recognition": create_topic([ihk]),  # IHK has no hours on the day
-        }
-        day = create_day(here, date=DAY)
-        sessions = {
-            "abh": create_session(day, abh, [topics["residence"]], rooms=("1.01",)),
-            "jc": create_session(day, jc, [topics["money"]], ends=time(11, 0), rooms=("2.01",)),
-            "mbe": create_session(
-                day, mbe, [topics["counselling"]], ends=time(11, 0), rooms=("3.01",)
-            ),
-        }
-        next_week = create_day(here, date=NEXT_WEEK)
-        next_week_hours = create_session(next_week, abh, [topics["residence"]])
-        far_day = create_day(there, date=DAY)
-        far_hours = create_session(far_day, abh, [topics["residence"]])
-        staff = {
-            "desk": create_staff(Role.FRONTDESK, locations=[here]),
-            "far-desk": create_staff(Role.FRONTDESK, locations=[there]),
-            "abh": create_staff(Role.ADVISOR, agency=abh),
-            "jc": create_staff(Role.ADVISOR, agency=jc),
-            "mbe": create_staff(Role.ADVISOR, agency=mbe),
-        }
-        db.session.commit()
-        # Booked out of time order, so that the desk's order is not the order of booking.
-        visits = {
-            "boris": book(day, [(sessions["jc"], 3)], "Boris"),
-            "chen": book(day, [(sessions["mbe"], 1)], "Chen"),
-            "amina": book(day, [(sessions["abh"], 0), (sessions["jc"], 2)], "Amina"),
-            "dana": book(next_week, [(next_week_hours, 0)], "Dana"),
-            "emil": book(far_day, [(far_hours, 0)], "Emil"),
-        }
-        appointments = {
-            f"{name}-{a.agency.short_name.lower()}": a.id
-            for name in ("amina", "boris", "chen")
-            for a in visits[name].appointments
-        }
-        return World(
-            here=here.id,
-            there=there.id,
-            day=day.id,
-            sessions={key: s.id for key, s in sessions.items()},
-            slots={key: tuple(slot.id for slot in s.slots) for key, s in sessions.items()},
-            topics={key: t.id for key, t in topics.items()},
-            visits={key: v.id for key, v in visits.items()},
-            references={key: v.reference for key, v in visits.items()},
-            appointments=appointments,
-            emails={key: user.email for key, user in staff.items()},
-        )
-
-
-@pytest.fixture
-def login(app: Flask, world: World) -> Callable[[str], FlaskClient]:
-    def sign_in(who: str) -> FlaskClient:
-        client = app.test_client()
-        response = client.post(
-            "/staff/login", data={"email": world.emails[who], "password": PASSWORD}
-        )
-        assert response.status_code == 302
-        client.get("/lang/en")
-        return client
-
-    return sign_in
+        return create_desk_world(staff)
 
 
 # --- reading pages ------------------------------------------------------------------
@@ -257,11 +150,6 @@ def visit_of(app: Flask, visit_id: int) -> tuple[VisitStatus, int | None, list[A
         visit = db.session.get(Visit, visit_id)
         assert visit is not None
         return visit.status, visit.ticket, [a.status for a in visit.appointments]
-
-
-def count(app: Flask, model: type[db.Model]) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
 
 
 def check_in(app: Flask, *visit_ids: int) -> None:
@@ -653,7 +541,7 @@ def test_moving_to_another_agency_is_refused(app, world, login) -> None:
 # --- walk-ins -----------------------------------------------------------------------
 
 
-def walk_in_form(world: World, *topics: str, **extra: str) -> dict[str, object]:
+def walk_in_form(world: DeskWorld, *topics: str, **extra: str) -> dict[str, object]:
     data: dict[str, object] = {
         "name": "Farid",
         "language": "de",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, time, timedelta
 from typing import Any
@@ -12,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from consult.extensions import db
@@ -34,14 +32,14 @@ from consult.models import (
 )
 from consult.visits import BookingRequest, Contact, book_visit
 from tests.factories import (
-    PASSWORD,
+    Team,
     create_agency,
     create_day,
     create_location,
     create_session,
-    create_staff,
     create_topic,
 )
+from tests.support import count, html_of
 
 DAY = date(2030, 3, 12)  # a Tuesday in winter time: Berlin is UTC+1
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -53,7 +51,7 @@ def clock(instant) -> str:
 
 
 @pytest.fixture
-def world(app: Flask) -> dict[str, Any]:
+def world(app: Flask, staff: Team) -> dict[str, Any]:
     """A joint day in Magdeburg with Jobcenter and MBE invited; the immigration office is not."""
     with app.app_context():
         location = create_location(town="Magdeburg")
@@ -66,13 +64,11 @@ def world(app: Flask) -> dict[str, Any]:
         residence = create_topic([abh])
         day = create_day(location, date=DAY, invited_agencies=[jc, mbe])
         other_day = create_day(location, date=DAY + timedelta(days=7), invited_agencies=[mbe])
-        staff = {
-            "jc": create_staff(Role.ADVISOR, agency=jc),
-            "mbe": create_staff(Role.ADVISOR, agency=mbe),
-            "abh": create_staff(Role.ADVISOR, agency=abh),
-            "coordinator": create_staff(Role.COORDINATOR),
-            "desk": create_staff(Role.FRONTDESK, locations=[location]),
-        }
+        staff.add("jc", Role.ADVISOR, agency=jc)
+        staff.add("mbe", Role.ADVISOR, agency=mbe)
+        staff.add("abh", Role.ADVISOR, agency=abh)
+        staff.add("coordinator", Role.COORDINATOR)
+        staff.add("desk", Role.FRONTDESK, locations=[location])
         db.session.commit()
         return {
             "day": day.id,
@@ -84,21 +80,8 @@ def world(app: Flask) -> dict[str, Any]:
             "money": money.id,
             "counselling": counselling.id,
             "residence": residence.id,
-            "emails": {key: user.email for key, user in staff.items()},
+            "emails": staff.emails,
         }
-
-
-@pytest.fixture
-def login(app: Flask, world: dict[str, Any]):
-    def sign_in(who: str) -> FlaskClient:
-        client = app.test_client()
-        email = world["emails"][who]
-        response = client.post("/staff/login", data={"email": email, "password": PASSWORD})
-        assert response.status_code == 302
-        client.get("/lang/en")
-        return client
-
-    return sign_in
 
 
 def hours_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -120,10 +103,6 @@ def hours_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 def new_url(world: dict[str, Any], agency: str = "jc", day: str = "day") -> str:
     return f"/staff/hours/day/{world[day]}/agency/{world[agency]}/new"
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def add_session(
@@ -182,11 +161,6 @@ def session_state(app: Flask, session_id: int) -> dict[str, Any]:
         }
 
 
-def count(app: Flask, model: type) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
 # --- publishing ---------------------------------------------------------------------------
 
 
@@ -205,7 +179,7 @@ def test_publishing_hours_cuts_slots_around_the_break_with_one_place_per_desk(
     )
     response = advisor.post(new_url(world), data=form)
     assert response.status_code == 302
-    assert "Your hours are published." in text_of(advisor.get(response.location))
+    assert "Your hours are published." in html_of(advisor.get(response.location))
 
     with app.app_context():
         session = db.session.scalar(sa.select(Session))
@@ -236,7 +210,7 @@ def test_hours_kept_as_draft_are_saved_but_not_bookable(app, world, login) -> No
     advisor = login("jc")
     response = advisor.post(new_url(world), data=hours_form(world, status="draft"))
     assert response.status_code == 302
-    assert "Your hours are saved as a draft." in text_of(advisor.get(response.location))
+    assert "Your hours are saved as a draft." in html_of(advisor.get(response.location))
     with app.app_context():
         session = db.session.scalar(sa.select(Session))
         assert session.status is SessionStatus.DRAFT
@@ -254,13 +228,13 @@ def test_the_hours_form_lets_a_browser_submit_some_topics_and_languages(world, l
 
 
 def test_the_index_lists_the_days_the_agency_is_invited_to(app, world, login) -> None:
-    page = text_of(login("jc").get("/staff/hours/"))
+    page = html_of(login("jc").get("/staff/hours/"))
     assert f'data-day="{world["day"]}"' in page
     assert f'data-day="{world["other_day"]}"' not in page  # Jobcenter is not invited there
     assert "No hours yet" in page and new_url(world) in page
 
     add_session(app, world)
-    page = text_of(login("jc").get("/staff/hours/"))
+    page = html_of(login("jc").get("/staff/hours/"))
     assert "Hours published" in page and "Add more hours" in page
 
 
@@ -339,7 +313,7 @@ def test_invalid_hours_are_explained_with_a_422_and_nothing_is_written(
             changes = {"topics": [str(world["residence"])]}  # served by another agency only
         response = advisor.post(new_url(world), data=hours_form(world, **changes))
         assert response.status_code == 422, changes
-        assert message in text_of(response), changes
+        assert message in html_of(response), changes
     assert count(app, Session) == 0 and count(app, Slot) == 0
 
 
@@ -348,7 +322,7 @@ def test_hours_overlapping_the_agencys_own_hours_are_refused(app, world, login) 
     advisor = login("jc")
     response = advisor.post(new_url(world), data=hours_form(world, starts="09:40", ends="11:00"))
     assert response.status_code == 422
-    assert "Jobcenter already has hours from 09:00 to 10:00 on this day." in text_of(response)
+    assert "Jobcenter already has hours from 09:00 to 10:00 on this day." in html_of(response)
     assert count(app, Session) == 1
 
     later = advisor.post(new_url(world), data=hours_form(world, starts="10:00", ends="11:00"))
@@ -368,7 +342,7 @@ def test_no_hours_on_a_cancelled_or_past_day(app, world, login) -> None:
             db.session.commit()
         response = advisor.post(new_url(world), data=hours_form(world))
         assert response.status_code == 422
-        assert message in text_of(response)
+        assert message in html_of(response)
     assert count(app, Session) == 0
 
 
@@ -407,7 +381,7 @@ def test_a_change_that_fits_every_booking_is_applied_and_keeps_the_seats(app, wo
     advisor = login("jc")
     response = advisor.post(edit_url(session_id), data=hours_form(world, ends="12:00", desks="2"))
     assert response.status_code == 302
-    assert "Every booking keeps its time." in text_of(advisor.get(response.location))
+    assert "Every booking keeps its time." in html_of(advisor.get(response.location))
 
     state = session_state(app, session_id)
     assert state["window"] == ("09:00", "12:00") and state["desks"] == 2
@@ -437,7 +411,7 @@ def test_shrinking_hours_lists_the_affected_visits_and_drops_no_booking(app, wor
     before = session_state(app, session_id)
 
     query = review_query(advisor.post(edit_url(session_id), data=hours_form(world, ends="10:00")))
-    page = text_of(advisor.get(f"{edit_url(session_id)}/review?{query}"))
+    page = html_of(advisor.get(f"{edit_url(session_id)}/review?{query}"))
     assert affected_references(page) == [moved]
     assert "Late Person" in page and "+49 170 1234567" in page and "l@example.org" in page
     assert "1 booked visit does not fit." in page
@@ -460,14 +434,14 @@ def test_replanning_moves_the_affected_visit_onto_a_free_slot_then_the_change_ap
     advisor = login("jc")
     query = review_query(advisor.post(edit_url(session_id), data=hours_form(world, ends="10:00")))
     review = f"{edit_url(session_id)}/review?{query}"
-    tokens = plan_tokens(text_of(advisor.get(review)))
+    tokens = plan_tokens(html_of(advisor.get(review)))
     assert tokens
 
     visit_id = visit_state(app, moved)["id"]
     url = f"{edit_url(session_id)}/visits/{visit_id}/replan?{query}"
     response = advisor.post(url, data={"plan": tokens[0]})
     assert response.status_code == 302
-    page = text_of(advisor.get(response.location))
+    page = html_of(advisor.get(response.location))
     assert f"The visit {moved} has been moved." in page
     assert "No booking is affected." in page
 
@@ -505,15 +479,15 @@ def test_a_change_that_can_never_be_made_touches_no_booking(
     advisor = login("jc")
     response = advisor.post(edit_url(session_id), data=hours_form(world, **changes))
     assert response.status_code == 422
-    assert message in text_of(response)
+    assert message in html_of(response)
 
     # Nor can the bookings be cancelled or moved for it through a crafted address.
     query = urlencode(hours_form(world, **changes), doseq=True)
     review = advisor.get(f"{edit_url(session_id)}/review?{query}", follow_redirects=True)
-    assert message in text_of(review) and affected_references(text_of(review)) == []
+    assert message in html_of(review) and affected_references(html_of(review)) == []
     visit_id = visit_state(app, reference)["id"]
     cancel = f"{edit_url(session_id)}/visits/{visit_id}/cancel?{query}"
-    assert message in text_of(advisor.post(cancel, data={"reason": "x"}, follow_redirects=True))
+    assert message in html_of(advisor.post(cancel, data={"reason": "x"}, follow_redirects=True))
     assert visit_state(app, reference)["status"] is VisitStatus.BOOKED
     assert session_state(app, session_id)["window"] == ("09:00", "10:00")
 
@@ -529,9 +503,9 @@ def test_a_stale_or_forged_plan_is_refused_and_the_visit_keeps_its_time(app, wor
         dropped = db.session.get(Session, session_id).slots[5].id
     url = f"{edit_url(session_id)}/visits/{visit_id}/replan?{query}"
     response = advisor.post(url, data={"plan": f"{session_id}:{dropped}"}, follow_redirects=True)
-    assert "This time is not free any more." in text_of(response)
+    assert "This time is not free any more." in html_of(response)
     response = advisor.post(url, data={"plan": ""}, follow_redirects=True)
-    assert "Please choose a new time." in text_of(response)
+    assert "Please choose a new time." in html_of(response)
     assert visit_state(app, moved)["appointments"] == [
         (world["jc"], "10:20", "10:40", AppointmentStatus.BOOKED, 1)
     ]
@@ -558,12 +532,12 @@ def test_cancelling_an_affected_visit_with_a_reason_frees_its_seat(app, world, l
     url = f"{edit_url(session_id)}/visits/{visit_id}/cancel?{query}"
 
     refused = advisor.post(url, data={"reason": "   "}, follow_redirects=True)
-    assert "Please give a reason; the person will be told." in text_of(refused)
+    assert "Please give a reason; the person will be told." in html_of(refused)
     assert visit_state(app, moved)["status"] is VisitStatus.BOOKED
 
     response = advisor.post(url, data={"reason": "The advisor  is ill."})
     assert response.status_code == 302
-    page = text_of(advisor.get(response.location))
+    page = html_of(advisor.get(response.location))
     assert f"The booking {moved} is cancelled." in page
     assert "No booking is affected." in page
 
@@ -574,7 +548,7 @@ def test_cancelling_an_affected_visit_with_a_reason_frees_its_seat(app, world, l
         (world["jc"], "10:20", "10:40", AppointmentStatus.CANCELLED, 0)
     ]
     assert count(app, Seat) == 0
-    assert "This visit is cancelled." in text_of(app.test_client().get(f"/visit/{moved}?lang=en"))
+    assert "This visit is cancelled." in html_of(app.test_client().get(f"/visit/{moved}?lang=en"))
 
     # The review page carries the whole pending change to the button that makes it.
     response = advisor.post(edit_url(session_id), data=make_change_form(page))
@@ -591,13 +565,13 @@ def test_a_booking_made_after_the_review_is_not_dropped_by_the_change(app, world
     advisor = login("jc")
     change = hours_form(world, ends="10:00")
     query = urlencode(change, doseq=True)
-    page = text_of(advisor.get(f"{edit_url(session_id)}/review?{query}"))
+    page = html_of(advisor.get(f"{edit_url(session_id)}/review?{query}"))
     assert "No booking is affected." in page
     late = book_at(app, world, session_id, 5, name="Booked Meanwhile")
 
     response = advisor.post(edit_url(session_id), data=make_change_form(page))
     assert response.status_code == 303
-    page = text_of(advisor.get(response.location))
+    page = html_of(advisor.get(response.location))
     assert affected_references(page) == [late]
     assert session_state(app, session_id)["window"] == ("09:00", "11:00")
     assert visit_state(app, late)["appointments"][0][3:] == (AppointmentStatus.BOOKED, 1)
@@ -657,7 +631,7 @@ def test_replanning_a_visit_with_two_agencies_keeps_both_appointments(app, world
     advisor = login("jc")
     form = hours_form(world, ends="10:00", topics=[str(world["money"])])
     query = review_query(advisor.post(edit_url(jc_session), data=form))
-    tokens = plan_tokens(text_of(advisor.get(f"{edit_url(jc_session)}/review?{query}")))
+    tokens = plan_tokens(html_of(advisor.get(f"{edit_url(jc_session)}/review?{query}")))
     assert tokens and all("|" in token for token in tokens)  # each plan sees both agencies
 
     url = f"{edit_url(jc_session)}/visits/{visit_state(app, reference)['id']}/replan?{query}"
@@ -702,7 +676,7 @@ def test_fewer_desks_affect_only_the_bookings_beyond_the_new_capacity(app, world
     query = review_query(
         advisor.post(edit_url(session_id), data=hours_form(world, ends="10:00", desks="1"))
     )
-    page = text_of(advisor.get(f"{edit_url(session_id)}/review?{query}"))
+    page = html_of(advisor.get(f"{edit_url(session_id)}/review?{query}"))
     assert affected_references(page) == [second]
     # The replan options never offer the 09:20 slot that the first visit keeps.
     with app.app_context():
@@ -722,7 +696,7 @@ def test_a_checked_in_visit_is_affected_but_cannot_be_moved(app, world, login) -
         db.session.commit()
     advisor = login("jc")
     query = review_query(advisor.post(edit_url(session_id), data=hours_form(world, ends="10:00")))
-    page = text_of(advisor.get(f"{edit_url(session_id)}/review?{query}"))
+    page = html_of(advisor.get(f"{edit_url(session_id)}/review?{query}"))
     assert affected_references(page) == [reference]
     assert "already checked in" in page and plan_tokens(page) == []
 
@@ -741,7 +715,7 @@ def test_invalid_changes_are_explained_and_change_nothing(app, world, login) -> 
         edit_url(session_id), data=hours_form(world, breaks="10:30-11:30", ends="10:00")
     )
     assert response.status_code == 422
-    assert "must lie within the session times" in text_of(response)
+    assert "must lie within the session times" in html_of(response)
     assert session_state(app, session_id) == before
 
 
@@ -771,12 +745,12 @@ def test_withdrawing_hours_with_bookings_lists_them_and_refuses_until_resolved(
     second = book_at(app, world, session_id, 2, name="Second")
     advisor = login("jc")
     withdraw = f"{edit_url(session_id)}/withdraw"
-    page = text_of(advisor.get(withdraw))
+    page = html_of(advisor.get(withdraw))
     assert affected_references(page) == [first, second]
 
     refused = advisor.post(withdraw)
     assert refused.status_code == 409
-    assert "2 bookings do not fit the new hours." in text_of(refused)
+    assert "2 bookings do not fit the new hours." in html_of(refused)
     assert session_state(app, session_id)["status"] is SessionStatus.PUBLISHED
     assert count(app, Seat) == 2
 
@@ -789,7 +763,7 @@ def test_withdrawing_hours_with_bookings_lists_them_and_refuses_until_resolved(
 
     response = advisor.post(withdraw)
     assert response.status_code == 302
-    assert "The hours are withdrawn." in text_of(advisor.get(response.location))
+    assert "The hours are withdrawn." in html_of(advisor.get(response.location))
     assert session_state(app, session_id)["status"] is SessionStatus.WITHDRAWN
     with app.app_context():
         assert db.session.get(ConsultationDay, world["day"]).published_sessions == []
@@ -803,7 +777,7 @@ def test_a_withdrawn_agencys_visit_is_replanned_with_another_agency_serving_the_
     reference = book_at(app, world, jc_session, 0)
     advisor = login("jc")
     withdraw = f"{edit_url(jc_session)}/withdraw"
-    tokens = plan_tokens(text_of(advisor.get(withdraw)))
+    tokens = plan_tokens(html_of(advisor.get(withdraw)))
     assert tokens
 
     url = f"{edit_url(jc_session)}/visits/{visit_state(app, reference)['id']}/replan"

@@ -13,7 +13,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from consult.extensions import db
-from consult.itineraries import PlannedOpening
 from consult.models import (
     Agency,
     Appointment,
@@ -28,15 +27,14 @@ from consult.models import (
 )
 from consult.notes import rules
 from consult.notes.rules import VisitFacts
-from consult.visits import BookingRequest, Contact, book_visit
 from tests.factories import (
-    PASSWORD,
+    Team,
     create_agency,
     create_day,
     create_location,
     create_session,
-    create_staff,
     create_topic,
+    create_visit,
 )
 
 DAY = date(2030, 3, 12)
@@ -103,7 +101,7 @@ def test_client_notes_need_a_consented_visit_joining_both_agencies() -> None:
 
 
 @pytest.fixture
-def world(app: Flask) -> dict[str, object]:
+def world(app: Flask, staff: Team) -> dict[str, object]:
     """A joint day in Magdeburg: a visit with ABH then Jobcenter; MBE sits there too."""
     with app.app_context():
         location = create_location(town="Magdeburg")
@@ -117,18 +115,16 @@ def world(app: Flask) -> dict[str, object]:
         first = create_session(day, abh, [residence])
         second = create_session(day, jc, [money], starts=time(9, 25), ends=time(10, 25))
         create_session(day, mbe, [counselling], ends=time(12, 0))
-        staff = {
-            "abh": create_staff(Role.ADVISOR, agency=abh, name="Anna ABH"),
-            "abh2": create_staff(Role.ADVISOR, agency=abh, name="Ben ABH"),
-            "jc": create_staff(Role.ADVISOR, agency=jc, name="Jana JC"),
-            "mbe": create_staff(Role.ADVISOR, agency=mbe, name="Mona MBE"),
-            "desk": create_staff(Role.FRONTDESK, locations=[location]),
-            "other_desk": create_staff(Role.FRONTDESK, locations=[create_location()]),
-            "coordinator": create_staff(Role.COORDINATOR),
-            "admin": create_staff(Role.ADMIN),
-        }
+        staff.add("abh", Role.ADVISOR, agency=abh, name="Anna ABH")
+        staff.add("abh2", Role.ADVISOR, agency=abh, name="Ben ABH")
+        staff.add("jc", Role.ADVISOR, agency=jc, name="Jana JC")
+        staff.add("mbe", Role.ADVISOR, agency=mbe, name="Mona MBE")
+        staff.add("desk", Role.FRONTDESK, locations=[location])
+        staff.add("other_desk", Role.FRONTDESK, locations=[create_location()])
+        staff.add("coordinator", Role.COORDINATOR)
+        staff.add("admin", Role.ADMIN)
         db.session.commit()
-        visit = book(day.id, [first, second], "Amina", language="ar")
+        visit = create_visit(day, (first, 0), (second, 0), name="Amina", language="ar")
         return {
             "visit": visit.id,
             "day": day.id,
@@ -138,27 +134,7 @@ def world(app: Flask) -> dict[str, object]:
             "mbe": mbe.id,
             "counselling": counselling.id,
             "residence": residence.id,
-            "emails": {key: user.email for key, user in staff.items()},
         }
-
-
-def book(day_id: int, sessions, name: str, language: str = "de") -> Visit:
-    """Book the first slot of each session as one visit."""
-    openings = [PlannedOpening(s.id, (s.slots[0].id,)) for s in sessions]
-    return book_visit(BookingRequest(day_id, openings, Contact(name=name, language=language)))
-
-
-@pytest.fixture
-def login(app: Flask, world):
-    def sign_in(who: str) -> FlaskClient:
-        client = app.test_client()
-        email = world["emails"][who]
-        response = client.post("/staff/login", data={"email": email, "password": PASSWORD})
-        assert response.status_code == 302
-        client.get("/lang/en")
-        return client
-
-    return sign_in
 
 
 def shown_note_ids(page: str) -> set[int]:
@@ -303,7 +279,8 @@ def test_linking_a_visit_to_a_client_the_agency_never_saw_is_refused(app, world,
     with app.app_context():
         # A client known only to MBE, from another visit.
         day = db.session.get(ConsultationDay, world["day"])
-        other = book(day.id, [s for s in day.sessions if s.agency_id == world["mbe"]], "Omar")
+        with_mbe = [(s, 0) for s in day.sessions if s.agency_id == world["mbe"]]
+        other = create_visit(day, *with_mbe, name="Omar")
         other.client = Client(name="Omar")
         db.session.commit()
         foreign_client = other.client_id
@@ -364,7 +341,7 @@ def test_client_record_links_visits_and_shares_notes_under_consent(app, world, l
         later = create_day(day.location, date=DAY + timedelta(days=7))
         session = create_session(later, db.session.get(Agency, world["abh"]))
         db.session.commit()
-        second = book(later.id, [session], "Amina").id
+        second = create_visit(later, (session, 0), name="Amina").id
     page = abh.get(f"/staff/notes/visit/{second}").text
     assert f'value="{client_id}"' in page
     assert (

@@ -41,8 +41,8 @@ from consult.visits import (
 )
 from tests.conftest import make_app
 from tests.factories import create_agency, create_day, create_location, create_session, create_topic
+from tests.support import count
 from tests.test_api import english
-from tests.test_visits import count
 
 DOES_NOT_FIT = "This plan does not fit what you chose. Please choose a plan again."
 NOT_OFFERED = "This time is no longer offered. Please choose another one."

@@ -15,12 +15,16 @@ from consult.extensions import db
 from consult.itineraries import load_topics, plans_for_day
 from consult.models import ConsultationDay, Slot, Topic
 from consult.planner import plan_visit
-from tests import test_api
-from tests.factories import PASSWORD, create_staff
-from tests.test_api import World, book
+from tests.factories import ApiWorld as World
+from tests.factories import create_api_world, create_staff
+from tests.test_api import book
 from tests.test_planner import at, opening
 
-world = test_api.world
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    with app.app_context():
+        return create_api_world()
 
 
 def plans_url(world: World, *topics: int) -> str:
@@ -123,14 +127,11 @@ def test_the_day_page_answers_304_and_shows_the_same_plans(
     assert again.status_code == 304
 
 
-def test_the_day_page_is_not_cached_for_staff(client: FlaskClient, world: World) -> None:
+def test_the_day_page_is_not_cached_for_staff(client: FlaskClient, world: World, login) -> None:
     with client.application.app_context():
         create_staff(email="desk@example.org")
         db.session.commit()
-    signed_in = client.post(
-        "/staff/login", data={"email": "desk@example.org", "password": PASSWORD}
-    )
-    assert signed_in.status_code == 302
+    login("desk@example.org", client)
 
     response = client.get(f"/day/{world.day}?topic={world.work}")
 

@@ -324,8 +324,8 @@ def test_waiting_list_then_an_offer_when_a_seat_frees_up(app, client, joint_day)
         assert entry.offer_expires_dt > utcnow()
 
 
-def test_reference_look_ups_are_rate_limited(app_factory) -> None:
-    app = app_factory(RATELIMIT_ENABLED=True, CONSULT_RATELIMIT_LOOKUP="3 per minute")
+def test_reference_look_ups_are_rate_limited(rate_limited) -> None:
+    app = rate_limited(lookup="3 per minute")
     client = app.test_client()
     codes = [client.get("/visit/AAAA-BBBB-CCCC").status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
@@ -350,9 +350,9 @@ def test_booking_form_needs_its_csrf_token(app_factory) -> None:
         assert db.session.scalar(sa.select(sa.func.count(Visit.id))) == 0
 
 
-def test_staff_see_the_offer_and_migrants_do_not(app, client, joint_day) -> None:
+def test_staff_see_the_offer_and_migrants_do_not(app, client, joint_day, login) -> None:
     from consult.models import Role
-    from tests.factories import PASSWORD, create_staff
+    from tests.factories import create_staff
 
     with app.app_context():
         create_staff(Role.FRONTDESK, email="desk@example.org")
@@ -363,7 +363,7 @@ def test_staff_see_the_offer_and_migrants_do_not(app, client, joint_day) -> None
         db.session.add(entry)
         db.session.commit()
     assert client.get("/staff/waitlist").status_code == 302
-    client.post("/staff/login", data={"email": "desk@example.org", "password": PASSWORD})
+    login("desk@example.org", client)
     page = client.get("/staff/waitlist").get_data(as_text=True)
     assert "Reza" in page and "+49 345 1" in page
 

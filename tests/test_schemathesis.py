@@ -14,7 +14,7 @@ work with pytest 9.2, hence the schema loaded at collection.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import schemathesis
@@ -31,9 +31,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from consult.extensions import db
-from consult.models import DayKind, DayStatus, Visit
+from consult.models import Visit
 from tests.conftest import make_app
-from tests.factories import create_agency, create_day, create_location, create_session, create_topic
+from tests.factories import create_api_world
 
 CHECKS = [
     not_a_server_error,
@@ -84,31 +84,11 @@ CONFIG = {
 
 def seed(app: Flask) -> None:
     """Topics, a published day next week, a mobile day in 2030, a draft day, two visits."""
+    next_week = date.today() + timedelta(days=7)
     with app.app_context():
-        office = create_agency(name="Ausländerbehörde", short_name="ABH")
-        jobcenter = create_agency(name="Jobcenter", short_name="JC")
-        residence = create_topic(
-            [office],
-            names={"en": "Residence permit", "de": "Aufenthaltstitel"},
-            explanations={"en": "Visa and permits", "de": "Visum und Erlaubnisse"},
-            position=1,
-        )
-        work = create_topic([jobcenter], names={"en": "Work", "de": "Arbeit"}, position=2)
-        recognition = create_topic([], names={"en": "Recognition"}, position=3)
-        create_topic([office], names={"en": "Retired topic"}, active=False, position=4)
-        magdeburg = create_location(name="Rathaus", town="Magdeburg")
-        day = create_day(magdeburg, date=date.today() + timedelta(days=7), title="Joint day")
-        create_session(day, office, [residence], languages=("de", "ar"), rooms=("101",))
-        create_session(day, jobcenter, [work], ends=time(11), rooms=("102",))
-        halle = create_location(name="Stadthaus", town="Halle")
-        mobile = create_day(halle, date=date(2030, 4, 2), kind=DayKind.MOBILE)
-        create_session(mobile, jobcenter, [work])
-        draft = create_day(
-            magdeburg, date=date.today() + timedelta(days=14), status=DayStatus.DRAFT
-        )
-        create_session(draft, office, [residence])
-        db.session.commit()
-        ids = (day.id, mobile.id, draft.id, residence.id, work.id, recognition.id)
+        world = create_api_world(next_week, draft_on=next_week + timedelta(days=7))
+    days = (world.day, world.mobile_day, world.draft_day)
+    ids = (*days, world.residence, world.work, world.recognition)
     assert ids == (DAY, MOBILE_DAY, DRAFT_DAY, RESIDENCE, WORK, RECOGNITION)
 
     # Two visits booked through the API under known references; the second is cancelled.

@@ -18,12 +18,8 @@ UNKNOWN = ("AAAA-BBBB-CCCC", "AAAA-BBBB-CCCD", "AAAA-BBBB-CCCE", "AAAA-BBBB-CCCF
 
 
 @pytest.fixture
-def limited(app_factory) -> Flask:
-    return app_factory(
-        RATELIMIT_ENABLED=True,
-        CONSULT_RATELIMIT_LOOKUP="3 per minute",
-        CONSULT_RATELIMIT_BOOKING="3 per minute",
-    )
+def limited(rate_limited) -> Flask:
+    return rate_limited(lookup="3 per minute", booking="3 per minute")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
@@ -39,13 +38,8 @@ from consult.models import (
 from consult.tours import service
 from consult.tours.routing import DriveSettings
 from consult.visits import BookingRequest, Contact, book_visit
-from tests.factories import (
-    PASSWORD,
-    create_agency,
-    create_location,
-    create_staff,
-    create_topic,
-)
+from tests.factories import Team, create_agency, create_location, create_topic
+from tests.support import Login, count, html_of, text_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)
@@ -62,7 +56,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def world(app: Flask) -> dict[str, Any]:
+def world(app: Flask, staff: Team) -> dict[str, Any]:
     """Three towns of the Burgenlandkreis, the MBE with a mobile advisor, and other staff."""
     with app.app_context():
         mbe = create_agency(slug="mbe", name="Migrationsberatung", short_name="MBE")
@@ -87,13 +81,11 @@ def world(app: Flask) -> dict[str, Any]:
                 longitude=NAUMBURG[1],
             ),
         }
-        staff = {
-            "advisor": create_staff(Role.ADVISOR, agency=mbe, name="Mira Mobil"),
-            "colleague": create_staff(Role.ADVISOR, agency=mbe),
-            "other": create_staff(Role.ADVISOR, agency=jc),
-            "coordinator": create_staff(Role.COORDINATOR),
-            "desk": create_staff(Role.FRONTDESK, locations=[places["zeitz"]]),
-        }
+        staff.add("advisor", Role.ADVISOR, agency=mbe, name="Mira Mobil")
+        staff.add("colleague", Role.ADVISOR, agency=mbe)
+        staff.add("other", Role.ADVISOR, agency=jc)
+        staff.add("coordinator", Role.COORDINATOR)
+        staff.add("desk", Role.FRONTDESK, locations=[places["zeitz"]])
         db.session.commit()
         return {
             "mbe": mbe.id,
@@ -102,43 +94,13 @@ def world(app: Flask) -> dict[str, Any]:
             "german": german.id,
             "money": money.id,
             **{key: place.id for key, place in places.items()},
-            "staff": {key: user.id for key, user in staff.items()},
-            "emails": {key: user.email for key, user in staff.items()},
+            "staff": staff.ids,
         }
 
 
 @pytest.fixture
-def login(app: Flask, world: dict[str, Any]):
-    def sign_in(who: str) -> FlaskClient:
-        client = app.test_client()
-        response = client.post(
-            "/staff/login", data={"email": world["emails"][who], "password": PASSWORD}
-        )
-        assert response.status_code == 302
-        client.get("/lang/en")
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def advisor(login) -> FlaskClient:
+def advisor(world: dict[str, Any], login: Login) -> FlaskClient:
     return login("advisor")
-
-
-def html_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def text_of(response) -> str:
-    """The words of a page, without tags, spaces collapsed."""
-    page = re.sub(r"<style>.*?</style>", " ", html_of(response), flags=re.DOTALL)
-    return " ".join(re.sub(r"<[^>]+>", " ", page).split()).replace(" – ", "–")
-
-
-def count(app: Flask, model: type) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def make_tour(app: Flask, world: dict[str, Any], title: str = "Burgenlandkreis") -> int:

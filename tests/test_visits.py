@@ -15,6 +15,7 @@ from consult.models import Appointment, AppointmentStatus, Consent, Seat, Slot, 
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from tests.conftest import make_app
 from tests.factories import create_day, create_session, create_topic
+from tests.support import count
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,6 @@ def wish(session, first: int, count: int = 1) -> Wish:
 
 def request_for(day, *wishes: Wish, name: str = "Amina", **params) -> BookingRequest:
     return BookingRequest(day.id, wishes, Contact(name=name), **params)
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 @pytest.fixture

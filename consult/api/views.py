@@ -26,10 +26,12 @@ from consult.api import openapi, schemas, serialise
 from consult.api.schemas import Invalid, Problem
 from consult.availability import day_stamp
 from consult.boundary import json_has_control_characters
+from consult.cancelling import cancel_visit as cancel_locked
 from consult.config import LANGUAGES
 from consult.errors import N_, DomainError
 from consult.extensions import csrf, db
 from consult.itineraries import PlanningError
+from consult.logs import request_id
 from consult.models import (
     ConsultationDay,
     Topic,
@@ -335,11 +337,11 @@ def cancel_visit(reference: str) -> ResponseReturnValue:
     """Cancel the whole visit; its seats are free at once."""
     found = _visit_or_404(reference)
     try:
-        found.cancel(reason=CANCEL_REASON)
+        found = cancel_locked(found.id, CANCEL_REASON)
     except TransitionError as error:
+        db.session.rollback()
         raise ApiError.from_domain(409, error) from None
     offer_freed_seats(found.day)
-    db.session.commit()
     return "", 204
 
 
@@ -383,8 +385,10 @@ def _api_error(error: ApiError) -> ResponseReturnValue:
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
-    message = str(MESSAGES.get(code, MESSAGES[400]))
-    return jsonify(message=message), code, http_errors.error_headers(error)
+    body = {"message": str(MESSAGES.get(code, MESSAGES[400]))}
+    if code >= 500:
+        body["request_id"] = request_id()
+    return jsonify(body), code, http_errors.error_headers(error)
 
 
 for _code in MESSAGES:
@@ -395,7 +399,7 @@ for _code in MESSAGES:
 @bp.errorhandler(500)
 def _server_error(error: Exception) -> ResponseReturnValue:
     db.session.rollback()
-    return _error(500, str(MESSAGES[500]))
+    return _error(500, str(MESSAGES[500]), request_id=request_id())
 
 
 def _database_unavailable(error: Exception) -> ResponseReturnValue:

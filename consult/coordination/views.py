@@ -42,7 +42,7 @@ from consult.models import (
     today_in,
 )
 from consult.permissions import role_required
-from consult.web import commit_or_flash, domain_message, get_or_404
+from consult.web import domain_message, done_or_flash, get_or_404
 
 bp = Blueprint("coordination", __name__, url_prefix="/staff/coordination")
 
@@ -126,7 +126,7 @@ def _edit_location(location: Location | None) -> ResponseReturnValue:
             data={"accessibility_de": notes.get("de", ""), "accessibility_en": notes.get("en", "")},
         )
     if form.validate_on_submit():
-        saved = commit_or_flash(lambda: service.save_location(location, _location_fields(form)))
+        saved = done_or_flash(lambda: service.save_location(location, _location_fields(form)))
         if saved is not None:
             flash(_("The location %(name)s is saved.", name=saved.name), "success")
             return redirect(url_for("coordination.locations"))
@@ -168,7 +168,7 @@ def _edit_agency(agency: Agency | None) -> ResponseReturnValue:
             short_name=(form.short_name.data or "").strip(),
             color=form.color.data or "",
         )
-        saved = commit_or_flash(lambda: service.save_agency(agency, fields))
+        saved = done_or_flash(lambda: service.save_agency(agency, fields))
         if saved is not None:
             flash(_("The agency %(name)s is saved.", name=saved.name), "success")
             return redirect(url_for("coordination.agencies"))
@@ -226,7 +226,7 @@ def _edit_topic(topic: Topic | None) -> ResponseReturnValue:
             agency_ids=form.agencies.data or [],
             active=bool(form.active.data),
         )
-        saved = commit_or_flash(lambda: service.save_topic(topic, fields))
+        saved = done_or_flash(lambda: service.save_topic(topic, fields))
         if saved is not None:
             flash(
                 _("The topic %(name)s is saved.", name=saved.name_in(str(get_locale()))), "success"
@@ -299,7 +299,7 @@ def _edit_staff(account: StaffUser | None) -> ResponseReturnValue:
             active=bool(form.active.data),
             password=form.password.data or "",
         )
-        saved = commit_or_flash(lambda: service.save_staff(account, fields, by=current_user))
+        saved = done_or_flash(lambda: service.save_staff(account, fields, by=current_user))
         if saved is not None:
             flash(_("The account of %(name)s is saved.", name=saved.name), "success")
             return redirect(url_for("coordination.staff"))
@@ -328,7 +328,6 @@ def regenerate_feed_token(staff_id: int) -> ResponseReturnValue:
     """Give the account's calendar feed a new secret address; the old one stops working."""
     account = _staff_account_or_404(staff_id)
     account.regenerate_feed_token()
-    db.session.commit()
     flash(
         _("The calendar feed of %(name)s has a new address. The old one no longer works.",
           name=account.name),
@@ -386,7 +385,7 @@ def new_day() -> ResponseReturnValue:
                 ),
                 today=_today(),
             )
-            db.session.commit()
+            db.session.flush()  # the new days' ids, for the link below
         except DomainError as error:
             db.session.rollback()
             flash(domain_message(error), "error")
@@ -424,7 +423,7 @@ def day(day_id: int) -> ResponseReturnValue:
         invited = db.session.scalars(
             sa.select(Agency).where(Agency.id.in_(form.invited.data or []))
         ).all()
-        updated = commit_or_flash(
+        updated = done_or_flash(
             lambda: service.update_day(
                 found,
                 title=(form.title.data or "").strip(),
@@ -453,7 +452,6 @@ def publish_day(day_id: int) -> ResponseReturnValue:
     found: ConsultationDay = get_or_404(ConsultationDay, day_id)
     try:
         found.publish()
-        db.session.commit()
     except TransitionError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
@@ -471,7 +469,7 @@ def cancel_day(day_id: int) -> ResponseReturnValue:
         return redirect(url_for("coordination.day", day_id=day_id))
     form = CancelDayForm()
     if form.validate_on_submit():
-        cancelled = commit_or_flash(lambda: service.cancel_day(found, form.reason.data or ""))
+        cancelled = done_or_flash(lambda: service.cancel_day(found, form.reason.data or ""))
         if cancelled is not None:
             flash(
                 ngettext(

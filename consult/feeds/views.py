@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.config import LANGUAGES
-from consult.extensions import db
 from consult.feeds import service
 from consult.feeds.forms import HideNamesForm, RegenerateForm, ShowNamesForm
 from consult.feeds.service import FeedVersion
@@ -144,7 +143,6 @@ def regenerate() -> ResponseReturnValue:
     """Replace the feed's secret address; the old one stops working at once."""
     if RegenerateForm(prefix="token").validate_on_submit():
         service.regenerate_token(_me())
-        db.session.commit()
         flash(
             _(
                 "Your feed has a new address. The old address no longer works: "
@@ -163,7 +161,6 @@ def show_names() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _settings_page(show_form=form, status=400)
     service.set_names_shown(_me(), True)
-    db.session.commit()
     flash(_("Your feed now shows names and contact details."), "success")
     return redirect(url_for("feeds.settings"))
 
@@ -174,6 +171,5 @@ def hide_names() -> ResponseReturnValue:
     """Opt out again: the feed shows booking references only."""
     if HideNamesForm(prefix="hide").validate_on_submit():
         service.set_names_shown(_me(), False)
-        db.session.commit()
         flash(_("Your feed no longer shows names or contact details."), "success")
     return redirect(url_for("feeds.settings"))

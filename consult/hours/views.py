@@ -41,7 +41,7 @@ from consult.models import (
 from consult.permissions import role_required
 from consult.planner import Plan
 from consult.waitlist import offer_freed_seats
-from consult.web import commit_or_flash, domain_message, flash_form_errors
+from consult.web import domain_message, done_or_flash, flash_form_errors
 
 bp = Blueprint("hours", __name__, url_prefix="/staff/hours")
 
@@ -91,7 +91,6 @@ def _offer_new_capacity(day_id: int, change: HoursChange) -> None:
     day = db.session.get(ConsultationDay, day_id)
     if day is not None and change.bookable and day.is_bookable:
         offer_freed_seats(day)
-        db.session.commit()
 
 
 @bp.get("/")
@@ -129,7 +128,6 @@ def new(day_id: int, agency_id: int) -> ResponseReturnValue:
         advisor = current_user if current_user.role is Role.ADVISOR else None
         try:
             service.create_hours(day, agency, change, advisor=advisor)
-            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             flash(domain_message(error), "error")
@@ -171,7 +169,6 @@ def edit(session_id: int) -> ResponseReturnValue:
                     url_for("hours.review", session_id=session_id, **form.query_args()), 303
                 )
             service.apply_change(session_id, change)
-            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             flash(domain_message(error), "error")
@@ -293,7 +290,6 @@ def withdraw(session_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         try:
             service.apply_change(session_id, change)
-            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             flash(domain_message(error), "error")
@@ -324,7 +320,7 @@ def replan(session_id: int, visit_id: int) -> ResponseReturnValue:
         return redirect(_back(session_id, args))
     reference = visit.reference
     plan = form.plan.data or ""
-    moved = commit_or_flash(
+    moved = done_or_flash(
         lambda: service.replan_visit(hours_session, change, visit.id, plan, now=utcnow())
     )
     if moved is not None:
@@ -351,7 +347,7 @@ def cancel_booking(session_id: int, visit_id: int) -> ResponseReturnValue:
         return redirect(_back(session_id, args))
     reference = visit.reference
     reason = form.reason.data or ""
-    if commit_or_flash(lambda: service.cancel_affected(hours_session, change, visit.id, reason)):
+    if done_or_flash(lambda: service.cancel_affected(hours_session, change, visit.id, reason)):
         flash(
             _(
                 "The booking %(reference)s is cancelled. Please tell the person.",

@@ -165,7 +165,6 @@ def _render_visit(
     me = _me()
     notes = service.readable_visit_notes(me, visit)
     service.record_read(me, "visit", visit.id, notes)
-    db.session.commit()
     page = render_template(
         "notes/visit.html",
         visit=visit,
@@ -204,7 +203,6 @@ def add_visit_note(visit_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(domain_message(error), "error")
         return _to_visit(found)
-    db.session.commit()
     flash(_("The note is saved."), "success")
     return _to_visit(found, "notes")
 
@@ -238,7 +236,6 @@ def give_consent(visit_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(domain_message(error), "error")
     else:
-        db.session.commit()
         flash(_("The consent to share is recorded."), "success")
     return _after_consent(found)
 
@@ -254,7 +251,6 @@ def withdraw_consent(visit_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(domain_message(error), "error")
     else:
-        db.session.commit()
         flash(_("The consent is withdrawn. Notes are no longer shared."), "success")
     return _after_consent(found)
 
@@ -275,7 +271,6 @@ def create_client(visit_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(domain_message(error), "error")
         return _to_visit(found)
-    db.session.commit()
     flash(_("The client record is created."), "success")
     return redirect(url_for("notes.client", client_id=client.id))
 
@@ -296,7 +291,6 @@ def link_client(visit_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(domain_message(error), "error")
         return _to_visit(found)
-    db.session.commit()
     flash(_("The visit is linked to the client record."), "success")
     return redirect(url_for("notes.client", client_id=client.id))
 
@@ -307,7 +301,6 @@ def _render_client(
     me = _me()
     notes = service.readable_client_notes(me, client)
     service.record_read(me, "client", client.id, notes)
-    db.session.commit()
     page = render_template(
         "notes/client.html",
         client=client,
@@ -340,7 +333,6 @@ def add_client_note(client_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(domain_message(error), "error")
         return redirect(url_for("notes.client", client_id=found.id))
-    db.session.commit()
     flash(_("The note is saved."), "success")
     return redirect(url_for("notes.client", client_id=found.id, _anchor="notes"))
 
@@ -400,7 +392,6 @@ def refer(visit_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(domain_message(error), "error")
         return _to_visit(found)
-    db.session.commit()
     flash(_booked_message(agency, target), "success")
     return _to_visit(found, "notes")
 

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from consult import itineraries, throttle
+from consult import cancelling, itineraries, throttle
 from consult.availability import day_stamp
 from consult.boundary import number_or_none
 from consult.config import LANGUAGES
@@ -37,7 +37,6 @@ from consult.models import (
     AppointmentStatus,
     Consent,
     ConsultationDay,
-    TransitionError,
     Visit,
     VisitStatus,
     normalise_reference,
@@ -347,12 +346,12 @@ def cancel_visit(reference: str) -> ResponseReturnValue:
     """Cancel the whole visit; the seats are free at once."""
     found = _visit_or_404(reference)
     try:
-        found.cancel(reason="cancelled by the person")
-    except TransitionError as error:
+        found = cancelling.cancel_visit(found.id, reason="cancelled by the person")
+    except DomainError as error:
+        db.session.rollback()
         flash(domain_message(error), "error")
     else:
         offer_freed_seats(found.day)
-        db.session.commit()
         flash(_("Your visit is cancelled. Thank you for letting us know."), "success")
     return redirect(url_for("public.visit", reference=found.reference))
 
@@ -365,12 +364,12 @@ def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnVal
     if appointment is None:
         abort(404)
     try:
-        found.cancel_appointment(appointment, reason="cancelled by the person")
-    except TransitionError as error:
+        found = cancelling.cancel_appointment(found.id, appointment.id, "cancelled by the person")
+    except DomainError as error:
+        db.session.rollback()
         flash(domain_message(error), "error")
     else:
         offer_freed_seats(found.day)
-        db.session.commit()
         flash(_("The appointment is cancelled."), "success")
     return redirect(url_for("public.visit", reference=found.reference))
 
@@ -399,7 +398,6 @@ def change_consent(reference: str) -> ResponseReturnValue:
             if consent.withdrawn_dt is None:
                 consent.withdraw()
         flash(_("Your consent is withdrawn. The advisors will not share your case."), "success")
-    db.session.commit()
     return redirect(url_for("public.visit", reference=found.reference))
 
 
@@ -438,7 +436,6 @@ def waitlist() -> ResponseReturnValue:
         except DomainError as error:
             flash(domain_message(error), "error")
         else:
-            db.session.commit()
             flash(
                 _("You are on the waiting list. We will contact you when a place is free."),
                 "success",

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from consult.extensions import db, limiter
+from consult.extensions import limiter
 from consult.models import Role, utcnow
 from consult.passwords import hash_password, needs_rehash, verify_password
 from consult.permissions import end_sessions, find_staff, role_required, start_session
@@ -49,7 +49,6 @@ def login() -> ResponseReturnValue:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             user.last_login_dt = utcnow()
-            db.session.commit()
             start_session(user)
             return redirect(local_target(request.args.get("next")) or url_for("staff.home"))
         flash(_("E-mail address or password is not correct."), "error")
@@ -62,7 +61,6 @@ def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         # A copy of this session's cookie, or one on another device, ends too.
         end_sessions(current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
@@ -81,5 +79,4 @@ def home() -> ResponseReturnValue:
 def waitlist() -> ResponseReturnValue:
     """Offers held for people on the waiting list, and who is still waiting."""
     expire_offers()
-    db.session.commit()
     return render_template("staff/waitlist.html", offers=open_offers(), waiting=waiting_entries())

@@ -1,209 +1,33 @@
-"""Plan one visit on a consultation day: one appointment at each needed agency, back to back.
+"""The planner's exact search: an A* over chronological plans with an exact completion table.
 
-Each agency session is cut into slots with a few parallel desks. An appointment
-takes enough consecutive slots of one session on one desk that is free in all of
-them. A visit needs one appointment per agency, in some chronological order,
-with a changeover gap between them. Plans are ranked by language issues, then
-time on site, then start; the search is exact (it never misses a better plan).
+Times are whole microseconds since the epoch, so the search compares integers.
 """
 
 from __future__ import annotations
 
 import heapq
-import logging
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from time import thread_time
 
-DEFAULT_GAP = timedelta(minutes=5)
-# The search is exact and, measured on real days, far inside this; the budget is a
-# safety net against a pathological day, not a limit that shapes answers. Eight
-# agencies take up to about 35 ms at the 95th percentile on a 2-core machine and a
-# garbage collection or a busy neighbour can double one call, hence 100 ms; the
-# six agencies the public can ask for stay under 15 ms.
-DEFAULT_BUDGET = timedelta(milliseconds=100)
-# The completion table has 2^agencies rows; eight keeps it under 2 MB and 100 ms.
-MAX_AGENCIES = 8
-
-log = logging.getLogger(__name__)
+from consult.planner.values import Opening, Plan
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+MICROSECOND = timedelta(microseconds=1)
 # Larger than any instant in microseconds since the epoch; marks "no opening".
 _NEVER = 1 << 62
 
 
-@dataclass(frozen=True)
-class SlotState:
-    """One slot of an agency session and the desks still free in it."""
-
-    slot_id: int
-    session_id: int
-    agency_id: int
-    starts_dt: datetime
-    ends_dt: datetime
-    free_desks: frozenset[int]
-    languages: frozenset[str] = frozenset()
-    interpreter: bool = False
-    room: str = ""
-
-
-@dataclass(frozen=True)
-class Need:
-    """One agency the person has to see, and for how long."""
-
-    agency_id: int
-    minutes: int
-
-    def __post_init__(self) -> None:
-        if self.minutes <= 0:
-            raise ValueError(f"an appointment needs a positive length, got {self.minutes}")
-
-
-@dataclass(frozen=True)
-class Opening:
-    """A time at which one agency can take the person for the needed length."""
-
-    agency_id: int
-    session_id: int
-    starts_dt: datetime
-    ends_dt: datetime
-    slot_ids: tuple[int, ...]
-    desk: int
-    language_ok: bool
-    room: str = ""
-
-
-PlanKey = tuple[int, timedelta, datetime, tuple[datetime, ...], tuple[int, ...]]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One visit: an opening at each needed agency, in chronological order."""
-
-    appointments: tuple[Opening, ...]
-
-    @property
-    def starts_dt(self) -> datetime:
-        """Return when the first appointment starts."""
-        return self.appointments[0].starts_dt
-
-    @property
-    def ends_dt(self) -> datetime:
-        """Return when the last appointment ends."""
-        return self.appointments[-1].ends_dt
-
-    @property
-    def time_on_site(self) -> timedelta:
-        """Return the time from the first start to the last end."""
-        return self.ends_dt - self.starts_dt
-
-    @property
-    def minutes_on_site(self) -> int:
-        """Return the time on site in whole minutes."""
-        return self.time_on_site // timedelta(minutes=1)
-
-    @property
-    def language_issues(self) -> int:
-        """Return how many appointments cannot be held in the person's language."""
-        return sum(not opening.language_ok for opening in self.appointments)
-
-    @property
-    def agency_ids(self) -> tuple[int, ...]:
-        """Return the agencies in the order they are visited."""
-        return tuple(opening.agency_id for opening in self.appointments)
-
-    def key(self) -> PlanKey:
-        """Return the ranking key; smaller is better."""
-        return (
-            self.language_issues,
-            self.time_on_site,
-            self.starts_dt,
-            tuple(opening.starts_dt for opening in self.appointments),
-            self.agency_ids,
-        )
-
-
-def _micros(at: datetime) -> int:
-    return (at - _EPOCH) // _MICROSECOND
-
-
-def _language_ok(slot: SlotState, language: str | None) -> bool:
-    return language is None or slot.interpreter or language in slot.languages
-
-
-def _opening_at(
-    session: Sequence[SlotState], first: int, length: timedelta, language: str | None
-) -> Opening | None:
-    start = session[first]
-    desks = start.free_desks
-    last = first
-    while desks and session[last].ends_dt - start.starts_dt < length:
-        if last + 1 == len(session) or session[last + 1].starts_dt != session[last].ends_dt:
-            return None
-        last += 1
-        desks = desks & session[last].free_desks
-    if not desks:
-        return None
-    used = session[first : last + 1]
-    return Opening(
-        agency_id=start.agency_id,
-        session_id=start.session_id,
-        starts_dt=start.starts_dt,
-        ends_dt=session[last].ends_dt,
-        slot_ids=tuple(slot.slot_id for slot in used),
-        desk=min(desks),
-        language_ok=all(_language_ok(slot, language) for slot in used),
-        room=start.room,
-    )
-
-
-def _preference(opening: Opening) -> tuple[bool, datetime, int, int]:
-    return (not opening.language_ok, opening.ends_dt, opening.session_id, opening.desk)
-
-
-def openings_for(
-    slots: Iterable[SlotState], need: Need, language: str | None = None
-) -> list[Opening]:
-    """Return every start at which the agency can take the person, sorted by start."""
-    sessions: dict[int, list[SlotState]] = defaultdict(list)
-    for slot in slots:
-        if slot.agency_id == need.agency_id:
-            sessions[slot.session_id].append(slot)
-    length = timedelta(minutes=need.minutes)
-    best: dict[datetime, Opening] = {}
-    for session in sessions.values():
-        session.sort(key=lambda slot: (slot.starts_dt, slot.slot_id))
-        for first in range(len(session)):
-            opening = _opening_at(session, first, length, language)
-            if opening is None:
-                continue
-            # Two sessions of one agency may start at the same time; keep the one
-            # that serves the language and frees the person soonest.
-            current = best.get(opening.starts_dt)
-            if current is None or _preference(opening) < _preference(current):
-                best[opening.starts_dt] = opening
-    return sorted(best.values(), key=lambda opening: opening.starts_dt)
-
-
-class Plans(list[Plan]):
-    """Plans best first; `complete` is False when the search ran out of its budget.
-
-    An incomplete list is still exact as far as it goes: every plan in it is one
-    of the best, in order, but better-ranked plans may be missing after them.
-    """
-
-    def __init__(self, plans: Iterable[Plan] = (), *, complete: bool = True) -> None:
-        super().__init__(plans)
-        self.complete = complete
+def micros(at: datetime) -> int:
+    """An instant as whole microseconds since the epoch."""
+    return (at - _EPOCH) // MICROSECOND
 
 
 @dataclass(frozen=True, slots=True)
-class _Track:
+class Track:
     """One agency's usable openings, sorted by start, as integers for the search."""
 
     agency_id: int
@@ -213,20 +37,21 @@ class _Track:
     issues: list[int]
 
 
-def _track(
+def track_of(
     agency_id: int, openings: Sequence[Opening], earliest: int | None, latest: int | None
-) -> _Track:
+) -> Track:
+    """The agency's openings within `earliest`..`latest` (microseconds), as a track."""
     rows = []
     for opening in openings:
         if opening.agency_id != agency_id:
             raise ValueError(f"opening of agency {opening.agency_id} listed under {agency_id}")
-        start, end = _micros(opening.starts_dt), _micros(opening.ends_dt)
+        start, end = micros(opening.starts_dt), micros(opening.ends_dt)
         if end <= start:
             raise ValueError(f"opening of agency {agency_id} at {opening.starts_dt} is empty")
         if (earliest is None or start >= earliest) and (latest is None or end <= latest):
             rows.append((start, end, int(not opening.language_ok), opening))
     rows.sort(key=lambda row: row[:3])
-    return _Track(
+    return Track(
         agency_id=agency_id,
         openings=tuple(row[3] for row in rows),
         starts=[row[0] for row in rows],
@@ -235,7 +60,7 @@ def _track(
     )
 
 
-class _OutOfTime(Exception):
+class OutOfTime(Exception):
     """The search used up its CPU budget."""
 
 
@@ -252,7 +77,7 @@ class _Partial:
     picks: tuple[Opening, ...]
 
 
-class _Search:
+class Search:
     """Exact best-first search over chronological plans, with an exact completion table.
 
     Times are whole microseconds. A "ready point" is an opening's end plus the gap:
@@ -267,7 +92,7 @@ class _Search:
     straight to each of the best plans.
     """
 
-    def __init__(self, tracks: Sequence[_Track], gap: int, deadline: float) -> None:
+    def __init__(self, tracks: Sequence[Track], gap: int, deadline: float) -> None:
         self.tracks = tracks
         self.gap = gap
         self.deadline = deadline
@@ -309,7 +134,7 @@ class _Search:
         raised: dict[int, list[int]] = {}  # table rows plus one language issue
         for mask in range(1, everyone):
             if thread_time() > self.deadline:
-                raise _OutOfTime
+                raise OutOfTime
             candidates = []
             for t, jumps in enumerate(self.jumps):
                 if not mask >> t & 1:
@@ -330,7 +155,7 @@ class _Search:
         return table
 
     def plans(self) -> Iterator[Plan]:
-        """Yield feasible plans best first; raise _OutOfTime when the budget is spent."""
+        """Yield feasible plans best first; raise OutOfTime when the budget is spent."""
         tracks, gap, scale, position = self.tracks, self.gap, self.scale, self.position
         # Entries: (bound, tie, parent, track, index, is_pick). A pick is the parent plus
         # one opening, made into a _Partial only when popped; a run stands for the parent
@@ -403,7 +228,7 @@ class _Search:
         while heap:
             popped += 1
             if not popped & 63 and thread_time() > self.deadline:
-                raise _OutOfTime
+                raise OutOfTime
             _, _, parent, t, index, is_pick = heapq.heappop(heap)
             if not is_pick:
                 entry = pick(parent, t, index)
@@ -431,74 +256,3 @@ class _Search:
             if signature not in seen:
                 seen.add(signature)
                 yield Plan(appointments=partial.picks)
-
-
-def plan_visit(
-    openings: Mapping[int, Sequence[Opening]],
-    *,
-    gap: timedelta = DEFAULT_GAP,
-    earliest: datetime | None = None,
-    latest: datetime | None = None,
-    limit: int = 5,
-    budget: timedelta = DEFAULT_BUDGET,
-) -> Plans:
-    """Return the best `limit` plans with one opening per agency, best first.
-
-    `budget` bounds the CPU time of this call; a search that reaches it is logged
-    and returns the plans proven best so far, marked incomplete.
-    """
-    if gap < timedelta(0):
-        raise ValueError(f"the gap between appointments cannot be negative, got {gap}")
-    if len(openings) > MAX_AGENCIES:
-        raise ValueError(f"a visit can need at most {MAX_AGENCIES} agencies, got {len(openings)}")
-    if limit <= 0 or not openings:
-        return Plans()
-    deadline = thread_time() + budget.total_seconds()
-    low = None if earliest is None else _micros(earliest)
-    high = None if latest is None else _micros(latest)
-    tracks = [_track(agency_id, openings[agency_id], low, high) for agency_id in sorted(openings)]
-    if any(not track.openings for track in tracks):
-        return Plans()
-    found: list[Plan] = []
-    try:
-        search = _Search(tracks, gap // _MICROSECOND, deadline)
-        for plan in search.plans():
-            found.append(plan)
-            if len(found) == limit:
-                break
-    except _OutOfTime:
-        log.warning(
-            "planner budget of %.0f ms spent: %d of %d plans for %d agencies",
-            budget / timedelta(milliseconds=1),
-            len(found),
-            limit,
-            len(tracks),
-        )
-        return Plans(found, complete=False)
-    return Plans(found)
-
-
-def plan_day(
-    slots: Iterable[SlotState],
-    needs: Sequence[Need],
-    *,
-    language: str | None = None,
-    gap: timedelta = DEFAULT_GAP,
-    earliest: datetime | None = None,
-    latest: datetime | None = None,
-    limit: int = 5,
-    budget: timedelta = DEFAULT_BUDGET,
-) -> Plans:
-    """Return the best `limit` visits covering all needs on a day, best first."""
-    agency_ids = [need.agency_id for need in needs]
-    if len(set(agency_ids)) != len(agency_ids):
-        raise ValueError(f"each agency can be needed only once, got {agency_ids}")
-    by_agency: dict[int, list[SlotState]] = defaultdict(list)
-    for slot in slots:
-        by_agency[slot.agency_id].append(slot)
-    openings = {
-        need.agency_id: openings_for(by_agency[need.agency_id], need, language) for need in needs
-    }
-    return plan_visit(
-        openings, gap=gap, earliest=earliest, latest=latest, limit=limit, budget=budget
-    )

@@ -1,0 +1,93 @@
+"""The domain model: agencies, places, days, sessions, slots, visits and the people around them.
+
+Every instant is stored as UTC (`*_dt` columns, aware `datetime` in Python);
+calendar dates of a day (`ConsultationDay.date`) are local to its location.
+
+One module per aggregate; import from here. Tests set the clock by replacing
+`consult.models.utcnow`: model methods read it through `base.clock()`, so the
+replacement reaches them as it reaches the services.
+"""
+
+from __future__ import annotations
+
+from consult.models.base import (
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+    TransitionError,
+    UTCDateTime,
+    enum_type,
+    localized,
+    new_feed_token,
+    new_reference,
+    normalise_reference,
+    today_in,
+    utcnow,
+)
+from consult.models.days import ConsultationDay, DayKind, DaySeries, DayStatus, day_invitation
+from consult.models.notes import CaseNote, Consent
+from consult.models.places import Agency, Location, Topic, topic_agency
+from consult.models.sessions import Seat, Session, SessionStatus, Slot, room_of, session_topic
+from consult.models.staff import AuditLog, Role, StaffUser, staff_location
+from consult.models.tours import Tour, TourStatus, TourStop
+from consult.models.visits import (
+    ACTIVE_APPOINTMENT_STATES,
+    APPOINTMENT_TRANSITIONS,
+    Appointment,
+    AppointmentStatus,
+    Client,
+    Visit,
+    VisitStatus,
+    appointment_topic,
+    visit_topic,
+)
+from consult.models.waitlist import WaitlistEntry, WaitlistStatus, waitlist_topic
+
+__all__ = [
+    "ACTIVE_APPOINTMENT_STATES",
+    "APPOINTMENT_TRANSITIONS",
+    "REFERENCE_ALPHABET",
+    "REFERENCE_LENGTH",
+    "Agency",
+    "Appointment",
+    "AppointmentStatus",
+    "AuditLog",
+    "CaseNote",
+    "Client",
+    "Consent",
+    "ConsultationDay",
+    "DayKind",
+    "DaySeries",
+    "DayStatus",
+    "Location",
+    "Role",
+    "Seat",
+    "Session",
+    "SessionStatus",
+    "Slot",
+    "StaffUser",
+    "Topic",
+    "Tour",
+    "TourStatus",
+    "TourStop",
+    "TransitionError",
+    "UTCDateTime",
+    "Visit",
+    "VisitStatus",
+    "WaitlistEntry",
+    "WaitlistStatus",
+    "appointment_topic",
+    "day_invitation",
+    "enum_type",
+    "localized",
+    "new_feed_token",
+    "new_reference",
+    "normalise_reference",
+    "room_of",
+    "session_topic",
+    "staff_location",
+    "today_in",
+    "topic_agency",
+    "utcnow",
+    "visit_topic",
+    "waitlist_topic",
+]
