@@ -475,7 +475,9 @@ def consult_server(url: str, log_path: Path, limits: str) -> Iterator[int]:
     port = free_port()
     env = dict(
         os.environ,
-        CONSULT_ENV="production",
+        # Production refuses per-worker (memory://) counters with several workers; the
+        # fallback without Redis runs the development settings instead.
+        CONSULT_ENV="production" if limits.startswith("redis") else "development",
         CONSULT_SECRET_KEY=secrets.token_hex(32),
         CONSULT_DATABASE_URL=url,
         CONSULT_RATELIMIT_STORAGE_URL=limits,
@@ -813,7 +815,11 @@ def run() -> None:
     limits = rate_limit_storage()
     print(
         f"rate-limit counters: {limits}"
-        + ("" if limits.startswith("redis") else " (Redis on 127.0.0.1:6379 does not answer)")
+        + (
+            ""
+            if limits.startswith("redis")
+            else " (Redis on 127.0.0.1:6379 does not answer: development settings)"
+        )
     )
     results = Results()
     peer_database = None
