@@ -35,8 +35,13 @@ def request_id() -> str:
 
 
 def event_line(action: str, object_type: str, object_id: int | None, actor: str) -> None:
-    """Log one domain event (what the audit trail records, without its details)."""
-    events_log.info(
+    """Log one domain event (what the audit trail records, without its details).
+
+    Outside a request (loading the demo, a command) events are debug lines: the command
+    says what it did in one line of its own.
+    """
+    events_log.log(
+        logging.INFO if has_request_context() else logging.DEBUG,
         "event id=%s action=%s object=%s:%s actor=%s",
         request_id(),
         action,
