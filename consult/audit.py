@@ -11,9 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import event, orm
+from sqlalchemy import orm
 
-from consult.database import after_commit
+from consult.database import after_commit, listen_on_sessions
 from consult.extensions import db
 from consult.logs import event_line
 from consult.models import (
@@ -136,8 +136,7 @@ SECRET_COLUMNS = frozenset({"password_hash", "feed_token"})
 
 def watch_changes() -> None:
     """Write an audit entry for every watched change an ORM flush makes (idempotent)."""
-    if not event.contains(orm.Session, "after_flush", _record_flushed_changes):
-        event.listen(orm.Session, "after_flush", _record_flushed_changes)
+    listen_on_sessions(("after_flush", _record_flushed_changes))
 
 
 def _acting() -> tuple[int | None, str]:

@@ -78,14 +78,19 @@ def after_commit(callback: Callable[[], object], session: orm.Session | None = N
     target.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
-def watch_commits() -> None:
-    """Install the after-commit hook on every ORM session (idempotent)."""
-    for name, listener in (
-        ("after_commit", _run_after_commit),
-        ("after_soft_rollback", _forget_after_rollback),
-    ):
+def listen_on_sessions(*listeners: tuple[str, Callable[..., Any]]) -> None:
+    """Listen to these events of every ORM session, once however often it is called."""
+    for name, listener in listeners:
         if not event.contains(orm.Session, name, listener):
             event.listen(orm.Session, name, listener)
+
+
+def watch_commits() -> None:
+    """Install the after-commit hook on every ORM session (idempotent)."""
+    listen_on_sessions(
+        ("after_commit", _run_after_commit),
+        ("after_soft_rollback", _forget_after_rollback),
+    )
 
 
 def _run_after_commit(session: orm.Session) -> None:

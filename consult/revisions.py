@@ -18,9 +18,10 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event, orm
+from sqlalchemy import orm
 from sqlalchemy.orm.util import identity_key
 
+from consult.database import listen_on_sessions
 from consult.extensions import db
 from consult.models import (
     ACTIVE_APPOINTMENT_STATES,
@@ -87,12 +88,10 @@ def touch_days(day_ids: Iterable[int | None]) -> None:
 
 def watch_day_revisions() -> None:
     """Bump the revision of every day that an ORM flush changes (idempotent)."""
-    for name, listener in (
+    listen_on_sessions(
         ("before_flush", _touch_changed_days),
         ("after_transaction_end", _forget_touched_days),
-    ):
-        if not event.contains(orm.Session, name, listener):
-            event.listen(orm.Session, name, listener)
+    )
 
 
 def _touch(session: orm.Session, day_id: int) -> None:

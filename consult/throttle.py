@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from functools import cache
 from typing import TypeVar
 
 from flask import current_app
@@ -35,7 +36,13 @@ booking = limiter.shared_limit(_booking_limit, scope=BOOKING_SCOPE, methods=["PO
 
 
 def _lookup_items() -> list[RateLimitItem]:
-    return parse_many(current_app.config["CONSULT_RATELIMIT_LOOKUP"])
+    return _parsed(current_app.config["CONSULT_RATELIMIT_LOOKUP"])
+
+
+@cache
+def _parsed(limits: str) -> list[RateLimitItem]:
+    # Parsed once per setting, not on every look-up.
+    return parse_many(limits)
 
 
 def counted_lookup(found: T | None) -> T | None:

@@ -79,6 +79,21 @@ AUDIT_ACTIONS = {
 }
 
 
+# What the entries are about, as the filter and the table name it.
+AUDIT_OBJECTS = {
+    "visit": _l("Visit"),
+    "day": _l("Day"),
+    "hours": _l("Consultation hours"),
+    "tour": _l("Tour"),
+    "waitlist": _l("Waiting list"),
+    "account": _l("Staff account"),
+    "staff_user": _l("Staff account"),
+    "client": _l("Client record"),
+    "case_note": _l("Case note"),
+    "retention": _l("Retention period"),
+}
+
+
 def local_date(instant: datetime, zone: str) -> date:
     """The calendar date of an instant in a time zone."""
     return instant.astimezone(ZoneInfo(zone)).date()
@@ -86,7 +101,11 @@ def local_date(instant: datetime, zone: str) -> date:
 
 @bp.context_processor
 def _helpers() -> dict[str, object]:
-    return {"local_date": local_date, "audit_actions": AUDIT_ACTIONS}
+    return {
+        "local_date": local_date,
+        "audit_actions": AUDIT_ACTIONS,
+        "audit_objects": AUDIT_OBJECTS,
+    }
 
 
 def _me() -> StaffUser:
