@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from consult import models
 from consult.config import LANGUAGES
-from consult.database import begin_write, commit
+from consult.database import begin_write
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.itineraries import Assignment, assign_topics
@@ -148,52 +148,44 @@ def booked_before(key: str | None, digest: str | None) -> Visit | None:
     return visit
 
 
-def book_visit(
-    request: BookingRequest, *, before_commit: Callable[[Visit], object] | None = None
-) -> Visit:
-    """Book every appointment of the request in one transaction, or raise BookingError.
+def book_visit(request: BookingRequest) -> Visit:
+    """Book every appointment of the request, or raise BookingError having written nothing.
 
     Capacity is enforced inside the inserting transaction: the slots are locked
     (row locks on PostgreSQL, the write lock on SQLite), each appointment takes
     the lowest desk free in all its slots, and the (slot, desk) primary key of
     `Seat` makes the database refuse any second booking of the same desk.
 
-    `before_commit` is given the booked visit inside the transaction, before the
-    commit expires it: what it reads there needs no query once the visit is stored.
-    A request with an idempotency key that a twin request booked meanwhile raises
-    AlreadyBooked with the twin's visit; the unique key decides between the two.
+    The booking is made in a savepoint: if it fails, what the request wrote before
+    stays, and the request commits (or rolls back) as a whole. A request with an
+    idempotency key that a twin request booked meanwhile raises AlreadyBooked with the
+    twin's visit; the unique key decides between the two.
     """
     contact = request.contact.checked()
     if not request.appointments:
         raise BookingError(N_("Please choose at least one appointment."))
     begin_write()
     try:
-        # The day rows first, as every writer of a day locks them: the day booked and,
-        # for a move, the day the visit leaves.
-        leaving = (
-            db.session.scalar(sa.select(Visit.day_id).where(Visit.id == request.visit_id))
-            if request.visit_id
-            else None
-        )
-        touch_days([request.day_id, leaving])
-        visit = _book_locked(request, contact)
-        db.session.flush()
-        if before_commit is not None:
-            before_commit(visit)
-        commit()
+        with db.session.begin_nested():
+            # The day rows first, as every writer of a day locks them: the day booked and,
+            # for a move, the day the visit leaves.
+            leaving = (
+                db.session.scalar(sa.select(Visit.day_id).where(Visit.id == request.visit_id))
+                if request.visit_id
+                else None
+            )
+            touch_days([request.day_id, leaving])
+            visit = _book_locked(request, contact)
     except IntegrityError:
-        db.session.rollback()
         _raise_if_booked_before(request)
         refused("visit.book", N_("Sorry, this time was just taken by someone else."))
         raise BookingError(N_("Sorry, this time was just taken by someone else.")) from None
     except BookingError as error:
-        db.session.rollback()
         _raise_if_booked_before(request)
         refused("visit.book", error.message)
         raise
-    except BaseException:
-        db.session.rollback()
-        raise
+    # Read afresh from here on, as after a commit: the new rows' relationships load.
+    db.session.expire_all()
     return visit
 
 

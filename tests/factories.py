@@ -124,10 +124,15 @@ def create_visit(
     topic_ids: Sequence[int] = (),
     **contact: Any,
 ) -> Visit:
-    """A visit booked as the public would: for each (session, n), the session's n-th slot."""
+    """A visit booked as the public would: for each (session, n), the session's n-th slot.
+
+    Committed, as the booking's request commits.
+    """
     contact.setdefault("name", "Amina")
     chosen = [PlannedOpening(session.id, (session.slots[n].id,)) for session, n in openings]
-    return book_visit(BookingRequest(day.id, chosen, Contact(**contact), topic_ids))
+    visit = book_visit(BookingRequest(day.id, chosen, Contact(**contact), topic_ids))
+    db.session.commit()
+    return visit
 
 
 # --- worlds that more than one test module works in -------------------------------------

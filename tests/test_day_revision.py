@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from consult.coordination.service import cancel_day
+from consult.database import atomic
 from consult.extensions import db
 from consult.frontdesk import service as frontdesk
 from consult.itineraries import PlannedOpening
@@ -282,6 +283,7 @@ def test_bookings_and_desk_moves_racing_for_one_slot_never_deadlock(database_url
             .id
             for n in range(WORKERS)
         ]
+        db.session.commit()
         day_id = day.id
         before = day.revision
 
@@ -292,7 +294,8 @@ def test_bookings_and_desk_moves_racing_for_one_slot_never_deadlock(database_url
         with app.app_context():
             barrier.wait()
             try:
-                write()
+                with atomic():
+                    write()
             except BaseException as error:
                 failures.append(error)
             finally:

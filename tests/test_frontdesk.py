@@ -14,6 +14,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from consult import models, visits
+from consult.database import atomic
 from consult.extensions import db
 from consult.frontdesk import service
 from consult.itineraries import PlannedOpening
@@ -154,7 +155,7 @@ def visit_of(app: Flask, visit_id: int) -> tuple[VisitStatus, int | None, list[A
 
 def check_in(app: Flask, *visit_ids: int) -> None:
     """Arrange: check visits in through the service, in this order."""
-    with app.app_context():
+    with app.app_context(), atomic():
         for visit_id in visit_ids:
             service.check_in_visit(visit_id)
 
@@ -354,7 +355,7 @@ def test_cancel_with_a_reason_frees_the_seat_for_someone_else(app, world, login)
     )
     assert ("error", "This visit is cancelled.") in flashes(text)
 
-    with app.app_context():
+    with app.app_context(), atomic():
         farid = book_visit(
             BookingRequest(
                 world.day,
@@ -696,9 +697,9 @@ def test_invalid_walk_in_form_is_422_and_writes_nothing(app, world, login, clock
 def test_display_shows_tickets_and_rooms_but_never_names(app, world, login, clock) -> None:
     clock.set(9, 35)
     check_in(app, world.visits["boris"], world.visits["amina"], world.visits["chen"])
-    with app.app_context():
+    with app.app_context(), atomic():
         service.act(world.appointments["amina-jc"], service.DeskAction.CALL_IN)
-    with app.app_context():
+    with app.app_context(), atomic():
         service.queue_walk_in(
             db.session.get(ConsultationDay, world.day),
             Contact(name="Farid"),
@@ -718,7 +719,7 @@ def test_display_shows_tickets_and_rooms_but_never_names(app, world, login, cloc
 def test_display_forgets_calls_after_a_while(app, world, login, clock) -> None:
     clock.set(9, 35)
     check_in(app, world.visits["amina"])
-    with app.app_context():
+    with app.app_context(), atomic():
         service.act(world.appointments["amina-jc"], service.DeskAction.CALL_IN)
     desk = login("desk")
     assert read_board(page(desk.get(f"/staff/desk/display/{world.here}"))).called == [("1", "2.01")]
@@ -764,7 +765,7 @@ def test_call_next_calls_the_earliest_due_checked_in_person(app, world, login, c
 def test_call_next_passes_over_a_person_in_another_consultation(app, world, login, clock) -> None:
     clock.set(9, 0)
     check_in(app, world.visits["amina"], world.visits["boris"])
-    with app.app_context():  # Amina is still with ABH
+    with app.app_context(), atomic():  # Amina is still with ABH
         service.act(world.appointments["amina-abh"], service.DeskAction.CALL_IN)
     clock.set(9, 35)
     jc = login("jc")
@@ -789,7 +790,7 @@ def test_call_next_seats_a_queued_walk_in_in_the_current_free_slot(
     app, world, login, clock
 ) -> None:
     clock.set(9, 45)
-    with app.app_context():
+    with app.app_context(), atomic():
         farid = service.queue_walk_in(
             db.session.get(ConsultationDay, world.day),
             Contact(name="Farid"),

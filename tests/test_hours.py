@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
+from consult.database import atomic
 from consult.extensions import db
 from consult.itineraries import PlannedOpening
 from consult.models import (
@@ -121,7 +122,7 @@ def add_session(
 def book_at(app: Flask, world: dict[str, Any], session_id: int, *slot_indices: int, **contact):
     """Book one appointment covering the given slots of a session; returns the reference."""
     contact.setdefault("name", "Amina")
-    with app.app_context():
+    with app.app_context(), atomic():
         session = db.session.get(Session, session_id)
         slot_ids = tuple(session.slots[i].id for i in slot_indices)
         visit = book_visit(
@@ -585,7 +586,7 @@ def test_cancelling_keeps_the_visits_appointments_with_other_agencies(app, world
     mbe_session = add_session(
         app, world, "mbe", ("counselling",), starts=time(11, 0), ends=time(12, 0)
     )
-    with app.app_context():
+    with app.app_context(), atomic():
         jc_slot = db.session.get(Session, jc_session).slots[4].id
         mbe_slot = db.session.get(Session, mbe_session).slots[0].id
         visit = book_visit(
@@ -617,7 +618,7 @@ def test_replanning_a_visit_with_two_agencies_keeps_both_appointments(app, world
     mbe_session = add_session(
         app, world, "mbe", ("counselling",), starts=time(10, 0), ends=time(12, 0)
     )
-    with app.app_context():
+    with app.app_context(), atomic():
         jc_slot = db.session.get(Session, jc_session).slots[4].id  # 10:20
         mbe_slot = db.session.get(Session, mbe_session).slots[3].id  # 11:00
         reference = book_visit(

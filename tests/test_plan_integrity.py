@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consult import models
+from consult.database import atomic
 from consult.extensions import db
 from consult.frontdesk import service as frontdesk
 from consult.itineraries import PlannedOpening, plans_for_day
@@ -121,7 +122,7 @@ def token_of(*openings: PlannedOpening) -> str:
 
 def book_legitimately(app: Flask, world: World, *topics: str) -> int:
     """Book the planner's best plan for the topics, as the public pages offer it; the visit id."""
-    with app.app_context():
+    with app.app_context(), atomic():
         day = db.session.get(ConsultationDay, world.day)
         chosen = [db.session.get(Topic, world.topics[t]) for t in topics]
         plan = plans_for_day(day, chosen, limit=1).plans[0]
@@ -221,7 +222,7 @@ def test_an_unfit_plan_is_refused_by_the_booking_and_writes_nothing(
 ) -> None:
     topics, openings = UNFIT_PLANS[case](world)
     day = world.past_day if "past" in case else world.day
-    with app.app_context():
+    with app.app_context(), atomic():
         request = BookingRequest(
             day, openings, Contact(name="x"), [world.topics[t] for t in topics]
         )
@@ -290,7 +291,7 @@ def test_the_front_desk_moves_an_appointment_only_at_the_length_its_topics_need(
     app: Flask, world: World
 ) -> None:
     visit_id = book_legitimately(app, world, "money")
-    with app.app_context():
+    with app.app_context(), atomic():
         (appointment,) = db.session.get(Visit, visit_id).appointments
         appointment_id, before = appointment.id, (appointment.starts_dt, appointment.ends_dt)
         longer = opening(world, "jc", 3, 4, 5)
@@ -309,7 +310,7 @@ def test_the_front_desk_moves_an_appointment_only_at_the_length_its_topics_need(
 
 
 def test_a_walk_in_with_a_forged_plan_is_refused(app: Flask, world: World) -> None:
-    with app.app_context():
+    with app.app_context(), atomic():
         day = db.session.get(ConsultationDay, world.day)
         money = db.session.get(Topic, world.topics["money"])
         with pytest.raises(frontdesk.FrontDeskError, match="not valid any more"):
@@ -319,7 +320,7 @@ def test_a_walk_in_with_a_forged_plan_is_refused(app: Flask, world: World) -> No
 
 def test_an_added_appointment_is_as_long_as_its_topic_needs(app: Flask, world: World) -> None:
     visit_id = book_legitimately(app, world, "money")
-    with app.app_context():
+    with app.app_context(), atomic():
         longer = BookingRequest(
             world.day,
             [opening(world, "mbe", 3, 4, 5)],

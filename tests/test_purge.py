@@ -205,6 +205,7 @@ def test_cli_purge_uses_the_configured_retention_and_prints_one_line(
                     Contact(name="Amina"),
                 )
             )
+        db.session.commit()
         monkeypatch.undo()
     result = app.test_cli_runner().invoke(args=["consult", "purge"])
     assert result.exit_code == 0, result.output

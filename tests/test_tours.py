@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from consult import models
+from consult.database import atomic
 from consult.extensions import db
 from consult.itineraries import plans_for_day
 from consult.models import (
@@ -164,7 +165,7 @@ def book(app: Flask, world: dict[str, Any], stop_id: int, **contact: Any) -> str
     """Book the first free counselling time at a published stop; returns the reference."""
     contact.setdefault("name", "Amina")
     contact.setdefault("language", "ar")
-    with app.app_context():
+    with app.app_context(), atomic():
         day = db.session.get(TourStop, stop_id).day
         topic = db.session.get(Topic, world["counselling"])
         plan = plans_for_day(day, [topic], language=contact["language"], limit=1, now=NOW).plans[0]
@@ -1033,7 +1034,7 @@ def test_a_bad_calendar_file_gets_a_clear_message(
 
 
 def test_locations_are_matched_by_geo_then_name_then_town(app, world) -> None:
-    with app.app_context():
+    with app.app_context(), atomic():
         halle = create_location(name="Stadthaus", town="Naumburg (Saale)", latitude=51.15)
         places = db.session.scalars(sa.select(Location).order_by(Location.id)).all()
         names = {place.id: place.town for place in places}

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from consult.database import atomic
 from consult.extensions import db
 from consult.models import Appointment, AppointmentStatus, Consent, Seat, Slot, Visit
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
@@ -181,6 +182,7 @@ def test_concurrent_bookers_never_overbook(database_url: str, free_seats: int) -
         db.session.commit()
         for n in range(capacity - free_seats):
             book_visit(request_for(day, wish(session, 0), name=f"Early {n}"))
+        db.session.commit()
         day_id, target = day.id, wish(session, 0)
         slot_id = session.slots[0].id
 
@@ -192,7 +194,8 @@ def test_concurrent_bookers_never_overbook(database_url: str, free_seats: int) -
         with app.app_context():
             barrier.wait()
             try:
-                book_visit(BookingRequest(day_id, [target], Contact(name=f"Racer {n}")))
+                with atomic():
+                    book_visit(BookingRequest(day_id, [target], Contact(name=f"Racer {n}")))
                 outcome = "booked"
             except BookingError:
                 outcome = "refused"
@@ -287,11 +290,12 @@ def test_concurrent_walk_ins_each_get_their_own_ticket(database_url: str) -> Non
         with app.app_context():
             try:
                 barrier.wait()
-                queue_walk_in(
-                    db.session.get(ConsultationDay, day_id),
-                    Contact(name=f"Walk-in {n}"),
-                    [db.session.get(Topic, topic_id)],
-                )
+                with atomic():
+                    queue_walk_in(
+                        db.session.get(ConsultationDay, day_id),
+                        Contact(name=f"Walk-in {n}"),
+                        [db.session.get(Topic, topic_id)],
+                    )
             except BaseException as error:  # noqa: BLE001  (collected and reported below)
                 errors.append(error)
             finally:

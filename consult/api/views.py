@@ -296,11 +296,10 @@ def book() -> ResponseReturnValue:
             consent_wording = _(
                 "May the advisors of this visit talk to each other about your case?"
             )
-    # The answer is made inside the booking's transaction, so that once the visit is
-    # committed nothing can keep the client from hearing 201.
-    answers: list[dict[str, Any]] = []
+    # The answer is made before the request commits (see `database.unit_of_work`), so
+    # that once the visit is stored nothing can keep the client from hearing 201.
     try:
-        book_visit(
+        booked = book_visit(
             BookingRequest(
                 day_id=day.id,
                 appointments=data.plan,
@@ -309,8 +308,7 @@ def book() -> ResponseReturnValue:
                 consent_wording=consent_wording,
                 idempotency_key=key,
                 idempotency_digest=digest,
-            ),
-            before_commit=lambda visit: answers.append(_booking_body(visit)),
+            )
         )
     except AlreadyBooked as twin:
         return _created(_booking_body(twin.visit), replayed=True)
@@ -323,7 +321,7 @@ def book() -> ResponseReturnValue:
         result = itineraries.plans_for_day(day, chosen, language=data.language, limit=1)
         next_plan = serialise.plan(result, result.plans[0]) if result.plans else None
         raise ApiError.from_domain(409, error, next_plan=next_plan) from None
-    return _created(answers[0])
+    return _created(_booking_body(booked))
 
 
 @bp.get("/visits/<reference>")

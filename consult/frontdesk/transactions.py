@@ -1,8 +1,9 @@
-"""Front desk writes: one transaction per operation, rows locked in one fixed order.
+"""Front desk writes: under the write lock, rows locked in one fixed order.
 
-Every operation that changes state runs in its own write transaction and
-commits it, because ticket numbers and seats are consumed under a lock (see
-`consult.database.begin_write`). Rows are always locked in the same order —
+Every operation that changes state holds the write lock, because ticket numbers and
+seats are consumed under it (see `consult.database.begin_write`), and runs in a
+savepoint that a taken ticket number or seat undoes; the request commits. Rows are
+always locked in the same order —
 the day, then the visit, then its appointments, then slots, as bookings and
 changes of hours lock them too (see `consult.revisions`) — so that two desks
 never wait for each other in a circle.
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from consult import models
 from consult.cancelling import lock_visit
-from consult.database import begin_write, commit
+from consult.database import begin_write
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.models import Appointment, Visit
@@ -48,25 +49,23 @@ def today_at(zone: str) -> date:
 
 
 def write(work: Callable[[], T], *, conflict: FrontDeskError | None = None) -> T:
-    """Run `work` in a write transaction and commit it.
+    """Run `work` holding the write lock, in a savepoint; the request commits.
 
     A unique constraint that fires means another desk took the same ticket number
     (retry with the next one) or, when `conflict` is given, the same seat (give up).
+    Only `work`'s own changes are undone then; what the request wrote before stays.
     """
+    begin_write()
     for _attempt in range(TICKET_ATTEMPTS):
-        begin_write()
         try:
-            result = work()
-            db.session.flush()
+            with db.session.begin_nested():
+                result = work()
         except IntegrityError:
-            db.session.rollback()
             if conflict is not None:
                 raise conflict from None
             continue
-        except BaseException:
-            db.session.rollback()
-            raise
-        commit()
+        # Read afresh from here on, as after a commit: the new rows' relationships load.
+        db.session.expire_all()
         return result
     raise FrontDeskError(N_("Many people are being checked in at once. Please try again."))
 

@@ -132,7 +132,7 @@ def replan_visit(
 ) -> Visit:
     """Move an affected visit to a chosen plan; its old appointments are freed only on success.
 
-    Books with `book_visit`, which commits.
+    Books with `book_visit`; the request commits.
     """
     check_changeable(session.day)
     preview = preview_change(session, change)

@@ -1,7 +1,7 @@
 """Case notes, consent records, client records and referrals: reads and writes.
 
 Every function that shows or changes a note writes an audit entry in the same
-transaction. The views commit, except where `book_visit` commits a booking.
+transaction; the request commits.
 """
 
 from __future__ import annotations
@@ -348,7 +348,7 @@ def _handover(user: StaffUser, source: Visit, target: Visit, agency: Agency, bod
 def refer_same_day(
     user: StaffUser, visit: Visit, agency: Agency, topic: Topic | None, body: str, plan: Plan
 ) -> Visit:
-    """Book the opening into the visit (commits), then add the handover note and audit."""
+    """Book the opening into the visit, then add the handover note and audit."""
     body = _checked_body(body)
     book_visit(
         BookingRequest(
@@ -372,7 +372,7 @@ def refer_to_day(
     day: ConsultationDay,
     openings: Sequence[PlannedOpening],
 ) -> Visit:
-    """Book a new visit on a later day for the same person (commits), then the handover."""
+    """Book a new visit on a later day for the same person, then the handover."""
     body = _checked_body(body)
     if (
         day.id == visit.day_id

@@ -225,13 +225,7 @@ def book(day_id: int) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            # The reference is read before the commit: once the booking is stored, nothing
-            # more may fail, or the person would be told to retry a visit they already have.
-            booked: list[str] = []
-            book_visit(
-                _booking_request(day, journey, topics, form, moving),
-                before_commit=lambda visit: booked.append(visit.reference),
-            )
+            booked = book_visit(_booking_request(day, journey, topics, form, moving))
         except (BookingError, PlanningError) as error:
             # A plan that is not one we offer is the asker's mistake; a seat taken meanwhile
             # is a conflict.
@@ -241,11 +235,10 @@ def book(day_id: int) -> ResponseReturnValue:
             if form.plan.data:
                 flash(_("The next best plan is shown below. Please check it and confirm."), "info")
         else:
-            (reference,) = booked
-            session["last_reference"] = reference
+            session["last_reference"] = booked.reference
             if moving:
                 flash(_("Your visit has been moved."), "success")
-            return redirect(url_for("public.visit", reference=reference, booked=1))
+            return redirect(url_for("public.visit", reference=booked.reference, booked=1))
     elif request.method == "POST":
         status = 422
     plan = _plan_from_token(day, journey, form.plan.data or "")

@@ -1,7 +1,7 @@
 """Moving and cancelling tour stops, and the visits booked on them.
 
 A moved stop is a new stop; the old one stays until each of its visits is moved
-(`move_visit`, which books through `book_visit`, and that commits) or cancelled.
+(`move_visit`, which books through `book_visit`) or cancelled.
 """
 
 from __future__ import annotations

@@ -3,9 +3,8 @@
 Each stop of a tour is a `ConsultationDay` of kind MOBILE at a location, with one
 session of the tour's agency; the day stays a draft (not bookable) until the tour
 is published. Plain functions over the models: they raise `TourError` (or the
-domain errors of the modules they reuse) with an untranslated message and leave
-committing to the caller — except moving a visit, which books through
-`book_visit`, and that commits.
+domain errors of the modules they reuse) with an untranslated message; the request
+commits.
 
 "Today" comes from `consult.models.today_in`, and so from `consult.models.utcnow`,
 which tests replace to set the clock.
