@@ -26,8 +26,12 @@ db: translations
 demo: db
 	$(BIN)/flask consult demo
 
+# The delivery worker runs beside the server: without CONSULT_MAIL_URL and CONSULT_SMS_URL
+# it prints each message to this terminal, and the staff page "Messages" lists them.
 run: demo
 	$(BIN)/flask consult demo-logins
+	$(BIN)/flask consult deliver --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)

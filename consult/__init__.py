@@ -188,6 +188,7 @@ def _register_template_helpers(app: Flask) -> None:
         format_number,
         text_direction,
     )
+    from consult.messages.sms import format_phone
     from consult.models import Role
     from consult.permissions import can_open, can_see_reference
 
@@ -198,6 +199,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_day)
     app.add_template_filter(format_local_time)
     app.add_template_filter(format_number)
+    app.add_template_filter(format_phone)
 
     @app.context_processor
     def inject_language() -> dict[str, Any]:
@@ -212,6 +214,9 @@ def _register_template_helpers(app: Flask) -> None:
             "appointment_status_labels": labels.APPOINTMENT_STATUS_LABELS,
             "visit_status_labels": labels.VISIT_STATUS_LABELS,
             "day_kind_labels": labels.DAY_KIND_LABELS,
+            "message_kind_labels": labels.MESSAGE_KIND_LABELS,
+            "channel_labels": labels.CHANNEL_LABELS,
+            "message_status_labels": labels.MESSAGE_STATUS_LABELS,
             "staff_menu": labels.STAFF_MENU,
         }
 

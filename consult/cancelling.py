@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from consult.database import begin_write
 from consult.errors import N_
 from consult.extensions import db
+from consult.messages.outbox import tell_cancelled
 from consult.models import ConsultationDay, Visit
 from consult.visits import BookingError
 
@@ -34,6 +35,7 @@ def cancel_visit(visit_id: int, reason: str) -> Visit:
     if visit is None:
         raise BookingError(N_("We could not find a visit with this booking reference."))
     visit.cancel(reason=reason)
+    tell_cancelled(visit, [])
     return visit
 
 
@@ -47,4 +49,5 @@ def cancel_appointment(visit_id: int, appointment_id: int, reason: str) -> Visit
     if visit is None or appointment is None:
         raise BookingError(N_("We could not find a visit with this booking reference."))
     visit.cancel_appointment(appointment, reason=reason)
+    tell_cancelled(visit, [appointment])
     return visit

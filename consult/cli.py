@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import threading
 
 import click
 import sqlalchemy as sa
@@ -142,6 +144,37 @@ def purge() -> None:
     from consult.purge import purge_as_configured
 
     click.echo(purge_as_configured().summary())
+
+
+@consult_group.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering until stopped (Ctrl-C, SIGTERM).")
+@click.option(
+    "--interval", default=5.0, show_default=True, help="Seconds between rounds with --loop."
+)
+@click.option("--rounds", type=click.IntRange(min=1), help="With --loop: stop after this many.")
+def deliver(loop: bool, interval: float, rounds: int | None) -> None:
+    """Send the messages that are due (e-mail and SMS), then exit, or keep going with --loop."""
+    from consult.messages.delivery import configured_transports, deliver_due
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    transports = configured_transports()
+    done = 0
+    try:
+        while True:
+            report = deliver_due(transports)
+            if report.sent or report.failed or report.dropped or report.retrying or not loop:
+                click.echo(
+                    f"Sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
+                    f"dropped {report.dropped}."
+                )
+            done += 1
+            if not loop or (rounds is not None and done >= rounds) or stop.wait(interval):
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        transports.close()
 
 
 def register_cli(app: Flask) -> None:

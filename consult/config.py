@@ -79,6 +79,35 @@ SETTINGS = (
         "100",
         "CPU time one plan search may take; a search that reaches it shows what it found so far",
     ),
+    Setting(
+        "CONSULT_BASE_URL",
+        "http://127.0.0.1:5000",
+        "the address people reach consult at, for the links in messages",
+    ),
+    Setting(
+        "CONSULT_MAIL_URL",
+        "",
+        "SMTP server: `smtp://host:25`, `smtp+starttls://user:pass@host:587` or "
+        "`smtps://user:pass@host:465`; empty: e-mails are printed (development) or wait",
+    ),
+    Setting("CONSULT_MAIL_FROM", "consult@localhost", "sender address of e-mails"),
+    Setting(
+        "CONSULT_SMS_URL",
+        "",
+        "SMS gateway: `https://…` (the JSON contract below) or `twilio://SID:TOKEN@+49…`; "
+        "empty: SMS are printed (development) or wait",
+    ),
+    Setting(
+        "CONSULT_REMINDERS",
+        "2d@09:00",
+        "reminders: days before at a local time (`2d@09:00`) or hours before (`3h`), "
+        "comma-separated; empty for none",
+    ),
+    Setting(
+        "CONSULT_MESSAGES_PER_DAY",
+        "5",
+        "at most this many messages to one address or number in 24 hours; more are dropped",
+    ),
 )
 
 
@@ -114,6 +143,28 @@ def _log_level(environ: dict[str, str]) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"CONSULT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
     return level
+
+
+def _messages(environ: dict[str, str]) -> dict[str, object]:
+    from consult.messages.mail import MailSettings
+    from consult.messages.reminders import parse_reminders
+    from consult.messages.sms import gateway_from_url
+
+    mail_url, sms_url = _env("CONSULT_MAIL_URL", environ), _env("CONSULT_SMS_URL", environ)
+    try:
+        mail = MailSettings.from_url(mail_url) if mail_url else None
+        gateway = gateway_from_url(sms_url) if sms_url else None
+        reminders = parse_reminders(_env("CONSULT_REMINDERS", environ))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return {
+        "CONSULT_BASE_URL": _env("CONSULT_BASE_URL", environ).rstrip("/"),
+        "CONSULT_MAIL": mail,
+        "CONSULT_MAIL_FROM": _env("CONSULT_MAIL_FROM", environ),
+        "CONSULT_SMS_GATEWAY": gateway,
+        "CONSULT_REMINDERS": reminders,
+        "CONSULT_MESSAGES_PER_DAY": _positive_int("CONSULT_MESSAGES_PER_DAY", environ),
+    }
 
 
 def server_workers(argv: Sequence[str], environ: dict[str, str]) -> int:
@@ -190,6 +241,7 @@ def from_environ(
         "CONSULT_ROAD_FACTOR": _number("CONSULT_ROAD_FACTOR", environ, 1.0, 3.0),
         "CONSULT_DRIVE_SPEED_KMH": _number("CONSULT_DRIVE_SPEED_KMH", environ, 5.0, 200.0),
         "CONSULT_PLANNER_BUDGET_MS": _number("CONSULT_PLANNER_BUDGET_MS", environ, 0.0, 10_000.0),
+        **_messages(environ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -39,6 +39,8 @@ class CalendarEvent:
     status: str = "CONFIRMED"
     last_modified: datetime | None = None
     categories: tuple[str, ...] = ()
+    # An e-mail address; invitations (METHOD:REQUEST or CANCEL) must name their organizer.
+    organizer: str = ""
 
 
 def build_calendar(
@@ -204,6 +206,8 @@ def _vevent_lines(event: CalendarEvent, zone: ZoneInfo, tz: str, stamp: str) -> 
         lines.append(_fold(f"URL:{event.url}"))
     if event.categories:
         lines.append(_fold("CATEGORIES:" + ",".join(_escape(c) for c in event.categories)))
+    if event.organizer:
+        lines.append(_fold(f"ORGANIZER:mailto:{_CONTROL.sub('', event.organizer)}"))
     lines.append("END:VEVENT")
     return lines
 

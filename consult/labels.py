@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from consult.models import AppointmentStatus, DayKind, Role, VisitStatus
+from consult.models import (
+    AppointmentStatus,
+    Channel,
+    DayKind,
+    MessageKind,
+    MessageStatus,
+    Role,
+    VisitStatus,
+)
 
 ROLE_LABELS = {
     Role.ADVISOR: _l("advisor"),
@@ -32,6 +40,28 @@ DAY_KIND_LABELS = {
     DayKind.MOBILE: _l("Mobile advice"),
 }
 
+MESSAGE_KIND_LABELS = {
+    MessageKind.BOOKED: _l("Booking confirmed"),
+    MessageKind.MOVED: _l("Visit moved"),
+    MessageKind.CANCELLED: _l("Visit cancelled"),
+    MessageKind.APPOINTMENT_CANCELLED: _l("Appointment cancelled"),
+    MessageKind.DAY_CANCELLED: _l("Day cancelled"),
+    MessageKind.REPLANNED: _l("New times"),
+    MessageKind.REFERRAL: _l("New appointment by referral"),
+    MessageKind.REMINDER: _l("Reminder"),
+    MessageKind.OFFER: _l("Offer from the waiting list"),
+    MessageKind.OFFER_EXPIRING: _l("Offer about to expire"),
+}
+
+CHANNEL_LABELS = {Channel.EMAIL: _l("E-mail"), Channel.SMS: _l("SMS")}
+
+MESSAGE_STATUS_LABELS = {
+    MessageStatus.PENDING: _l("waiting"),
+    MessageStatus.SENT: _l("sent"),
+    MessageStatus.FAILED: _l("failed"),
+    MessageStatus.DROPPED: _l("not sent"),
+}
+
 # The staff menu: each entry shows only to the roles its view lets in (see `can_open`).
 STAFF_MENU = (
     ("frontdesk.index", _l("Front desk")),
@@ -41,6 +71,7 @@ STAFF_MENU = (
     ("tours.index", _l("Tours")),
     ("feeds.settings", _l("My calendar feed")),
     ("staff.waitlist", _l("Waiting list")),
+    ("staff.outbox", _l("Messages")),
     ("coordination.index", _l("Coordination")),
     ("notes.audit_log", _l("Audit log")),
 )

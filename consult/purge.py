@@ -3,7 +3,9 @@
 What is erased once a visit's day is more than the retention period ago:
 the visit's name, phone and e-mail (`erased_dt` is set), its case notes, and
 client records whose visits are all that old (their notes too). Waiting-list
-entries older than the period lose their name and reach. Everything else stays,
+entries older than the period lose their name and reach. Messages about erased visits
+and entries lose their recipient, text and parameters (a reason may name the person);
+their kind, channel, times and status stay. Everything else stays,
 so the statistics (visits, appointments, topics, languages, states, towns) do
 not change. Consent records stay: their wording is the question, not personal data.
 """
@@ -19,7 +21,15 @@ from flask import current_app
 from consult import audit
 from consult.database import commit
 from consult.extensions import db
-from consult.models import CaseNote, Client, ConsultationDay, Visit, WaitlistEntry, utcnow
+from consult.models import (
+    CaseNote,
+    Client,
+    ConsultationDay,
+    Message,
+    Visit,
+    WaitlistEntry,
+    utcnow,
+)
 
 # Bulk statements: the session's objects are expired by the commit that follows.
 _BULK = {"synchronize_session": False}
@@ -80,6 +90,21 @@ def purge_personal_data(now: datetime, retention_days: int) -> PurgeResult:
         .values(**erased),
         execution_options=_BULK,
     ).rowcount
+
+    db.session.execute(
+        sa.update(Message)
+        .where(
+            Message.recipient.is_not(None),
+            sa.or_(
+                Message.visit_id.in_(sa.select(Visit.id).where(Visit.erased_dt.is_not(None))),
+                Message.waitlist_entry_id.in_(
+                    sa.select(WaitlistEntry.id).where(WaitlistEntry.erased_dt.is_not(None))
+                ),
+            ),
+        )
+        .values(recipient=None, subject=None, body=None, params={}),
+        execution_options=_BULK,
+    )
 
     result = PurgeResult(cutoff, retention_days, visits, clients, notes, waitlist_entries)
     audit.record(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Response, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from consult.ical import CalendarEvent, build_calendar
-from consult.models import AppointmentStatus, Visit
+from consult.models import Appointment, AppointmentStatus, Visit
 
 
 def _summary(agency: str, reference: str) -> str:
@@ -15,11 +17,22 @@ def _summary(agency: str, reference: str) -> str:
              reference=reference)  # fmt: skip
 
 
-def visit_ics(visit: Visit) -> bytes:
-    """The calendar file of a visit; cancelled appointments are sent as cancelled."""
+def visit_ics(
+    visit: Visit,
+    appointments: Sequence[Appointment] | None = None,
+    *,
+    method: str = "PUBLISH",
+    organizer: str = "",
+) -> bytes:
+    """The calendar file of a visit; cancelled appointments are sent as cancelled.
+
+    `appointments` (all of the visit's by default) and `method` make an invitation to
+    send by e-mail: REQUEST for the times booked, CANCEL for those cancelled, with the
+    appointments' own UIDs so that a calendar updates the events it already has.
+    """
     location = visit.day.location
     events = []
-    for appointment in visit.appointments:
+    for appointment in visit.appointments if appointments is None else appointments:
         agency = appointment.agency.name
         with force_locale(visit.language):
             summary = _summary(agency, visit.reference)
@@ -49,11 +62,14 @@ def visit_ics(visit: Visit) -> bytes:
                 sequence=appointment.sequence,
                 status="CANCELLED" if cancelled else "CONFIRMED",
                 last_modified=appointment.updated_dt,
+                organizer=organizer,
             )
         )
     with force_locale(visit.language):
         name = _("Visit %(reference)s", reference=visit.reference)
-    return build_calendar(events, name=name, tz=location.timezone, stamp=visit.created_dt)
+    return build_calendar(
+        events, name=name, tz=location.timezone, method=method, stamp=visit.created_dt
+    )
 
 
 def ics_response(visit: Visit) -> Response:

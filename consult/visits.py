@@ -17,11 +17,14 @@ from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.itineraries import Assignment, assign_topics
 from consult.logs import refused
+from consult.messages.outbox import tell
+from consult.messages.sms import normalise_phone
 from consult.models import (
     Appointment,
     AppointmentStatus,
     Consent,
     ConsultationDay,
+    MessageKind,
     Seat,
     Session,
     SessionStatus,
@@ -36,6 +39,10 @@ MAX_NAME = 80
 MAX_PHONE = 40
 MAX_EMAIL = 254
 MAX_IDEMPOTENCY_KEY = 80
+PHONE_HELP = N_(
+    "This does not look like a phone number. Please give it with the area code, "
+    "for example 0151 23456789, or with the country code, for example +90 532 1234567."
+)
 
 
 class BookingError(DomainError):
@@ -104,13 +111,23 @@ class Contact:
             raise BookingError(
                 N_("The name is too long (at most %(max)d characters)."), max=MAX_NAME
             )
-        if phone and (len(phone) > MAX_PHONE or not any(ch.isdigit() for ch in phone)):
-            raise BookingError(N_("This does not look like a phone number."))
+        if phone:
+            phone = _phone_number(phone)
         if email and (len(email) > MAX_EMAIL or "@" not in email.strip("@")):
             raise BookingError(N_("This does not look like an e-mail address."))
         if self.language not in LANGUAGES:
             raise BookingError(N_("Please choose one of the offered languages."))
         return Contact(name, phone, email, self.language, self.interpreter_wanted)
+
+
+def _phone_number(text: str) -> str:
+    """The number in E.164 form (+49…), numbers without a country code read as German."""
+    if len(text) > MAX_PHONE:
+        raise BookingError(N_("This does not look like a phone number."))
+    try:
+        return normalise_phone(text)
+    except ValueError:
+        raise BookingError(PHONE_HELP) from None
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,9 @@ class BookingRequest:
     # sent again with the same key, books nothing and finds the new visit instead.
     idempotency_key: str | None = None
     idempotency_digest: str | None = None
+    # What the person is told: by default booked, moved (`visit_id`) or referred
+    # (`add_to_visit_id`); nothing when they are at the desk and seen now.
+    notice: MessageKind | None = None
 
 
 def booked_before(key: str | None, digest: str | None) -> Visit | None:
@@ -176,6 +196,9 @@ def book_visit(request: BookingRequest) -> Visit:
             )
             touch_days([request.day_id, leaving])
             visit = _book_locked(request, contact)
+            db.session.flush()  # the new appointments get their ids and states
+            if not request.seen_now:
+                tell(visit, request.notice or _default_notice(request))
     except IntegrityError:
         _raise_if_booked_before(request)
         refused("visit.book", N_("Sorry, this time was just taken by someone else."))
@@ -187,6 +210,12 @@ def book_visit(request: BookingRequest) -> Visit:
     # Read afresh from here on, as after a commit: the new rows' relationships load.
     db.session.expire_all()
     return visit
+
+
+def _default_notice(request: BookingRequest) -> MessageKind:
+    if request.visit_id:
+        return MessageKind.MOVED
+    return MessageKind.REFERRAL if request.add_to_visit_id else MessageKind.BOOKED
 
 
 def _raise_if_booked_before(request: BookingRequest) -> None:

@@ -18,7 +18,7 @@ from consult.extensions import db
 from tests.factories import create_day, create_session, create_topic
 
 # Log-in, the staff builder and the page and row helpers, shared by every test module.
-pytest_plugins = ["tests.support"]
+pytest_plugins = ["tests.support", "tests.servers"]
 
 POSTGRES_URL = os.environ.get("CONSULT_TEST_POSTGRES_URL", "").strip()
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -215,3 +215,18 @@ def test_cli_purge_uses_the_configured_retention_and_prints_one_line(
     with app.app_context():
         names = sorted(db.session.scalars(sa.select(Visit.name)), key=str)
         assert names == ["Amina", None]
+
+
+def test_purge_erases_who_messages_went_to_and_what_they_said(ctx, history) -> None:
+    from consult.models import Message
+
+    for message in db.session.scalars(sa.select(Message)):
+        message.body, message.subject = "Hallo Amina", "Ihr Besuch"
+    purge_personal_data(NOW, RETENTION)
+
+    def told(visit_key: str) -> list[tuple[str | None, str | None, dict]]:
+        query = sa.select(Message).where(Message.visit_id == history[visit_key])
+        return [(m.recipient, m.body, m.params) for m in db.session.scalars(query)]
+
+    assert told("old") and all(row == (None, None, {}) for row in told("old"))
+    assert all(recipient and body for recipient, body, _ in told("recent"))

@@ -737,7 +737,7 @@ def test_cancelling_a_stop_cancels_its_visits_with_the_reason(app, world, adviso
     assert response.status_code == 302
     page = text_of(advisor.get(response.location))
     assert "This stop is cancelled. Reason: The advisor is ill" in page
-    assert "Oleksandr" in page and "0345 123456" in page
+    assert "Oleksandr" in page and "+49 345 123456" in page  # stored as +49345123456
     visit = visit_by(app, reference)
     assert visit["status"] is VisitStatus.CANCELLED
     assert visit["reason"].endswith("The advisor is ill")

@@ -19,6 +19,7 @@ from consult.coordination.errors import CoordinationError
 from consult.days import create_series
 from consult.errors import N_
 from consult.extensions import db
+from consult.messages.outbox import tell_cancelled
 from consult.models import (
     Agency,
     AppointmentStatus,
@@ -278,4 +279,6 @@ def cancel_day(day: ConsultationDay, reason: str) -> list[Visit]:
         entry.offered_day = None
         entry.offer_expires_dt = None
     day.cancel(reason)
+    for visit in visits:
+        tell_cancelled(visit, [], reason)
     return visits

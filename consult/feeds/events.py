@@ -30,6 +30,7 @@ from consult.feeds.scope import (
 from consult.i18n import format_local_time
 from consult.ical import CalendarEvent
 from consult.labels import APPOINTMENT_STATUS_LABELS
+from consult.messages.sms import format_phone
 from consult.models import (
     Appointment,
     AppointmentStatus,
@@ -241,7 +242,7 @@ class _AppointmentTexts:
         if self.with_names:
             lines += [
                 self.name % {"name": row.name} if named else "",
-                self.phone % {"phone": row.phone} if row.phone else "",
+                self.phone % {"phone": format_phone(row.phone)} if row.phone else "",
                 self.email % {"email": row.email} if row.email else "",
             ]
         cancelled = row.status is AppointmentStatus.CANCELLED

@@ -24,6 +24,7 @@ from consult.frontdesk.transactions import (
     write,
 )
 from consult.itineraries import DayPlans, parse_plan_token, plans_for_day, slot_states
+from consult.messages.outbox import tell_cancelled
 from consult.models import (
     Appointment,
     AppointmentStatus,
@@ -138,6 +139,7 @@ def act(appointment_id: int, action: DeskAction, reason: str = "") -> Appointmen
             appointment.finish()
         elif action is DeskAction.CANCEL:
             visit.cancel_appointment(appointment, reason)
+            tell_cancelled(visit, [appointment], reason)
             offer_freed_seats(visit.day, current_time())
         return appointment
 

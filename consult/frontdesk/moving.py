@@ -14,7 +14,8 @@ from consult.frontdesk.transactions import (
     write,
 )
 from consult.itineraries import PlannedOpening, parse_plan_token, slot_states
-from consult.models import Appointment, AppointmentStatus, Session, VisitStatus
+from consult.messages.outbox import tell
+from consult.models import Appointment, AppointmentStatus, MessageKind, Session, VisitStatus
 from consult.planner import Need, Opening, openings_for
 from consult.visits import needed_minutes, rebook_appointment
 from consult.waitlist import offer_freed_seats
@@ -81,6 +82,7 @@ def move_appointment(appointment_id: int, target: PlannedOpening) -> Appointment
             raise FrontDeskError(N_("The new time must be with the same service."))
         moved = rebook_appointment(appointment, target)
         db.session.flush()
+        tell(visit, MessageKind.REPLANNED)
         offer_freed_seats(visit.day, current_time())
         return moved
 

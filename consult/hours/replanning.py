@@ -14,7 +14,8 @@ from consult.extensions import db
 from consult.hours.changes import ChangePreview, preview_change
 from consult.hours.editing import HoursChange, HoursError, check_changeable
 from consult.itineraries import assign_topics, parse_plan_token, plan_token, slot_states
-from consult.models import Agency, AppointmentStatus, Session, Topic, Visit
+from consult.messages.outbox import tell_cancelled
+from consult.models import Agency, AppointmentStatus, MessageKind, Session, Topic, Visit
 from consult.planner import Need, Plan, plan_day
 from consult.visits import BookingRequest, Contact, book_visit
 
@@ -148,6 +149,7 @@ def replan_visit(
         contact=Contact.of(visit),
         topic_ids=[t.id for t in visit.topics],
         visit_id=visit.id,
+        notice=MessageKind.REPLANNED,
     )
     return book_visit(request)
 
@@ -165,6 +167,8 @@ def cancel_affected(session: Session, change: HoursChange, visit_id: int, reason
     check_changeable(session.day)
     preview = preview_change(session, change)
     visit = _affected_visit(preview, visit_id)
-    for appointment in preview.affected_of(visit):
+    affected = preview.affected_of(visit)
+    for appointment in affected:
         visit.cancel_appointment(appointment, reason)
+    tell_cancelled(visit, affected, reason)
     return visit

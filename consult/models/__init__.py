@@ -24,6 +24,7 @@ from consult.models.base import (
     utcnow,
 )
 from consult.models.days import ConsultationDay, DayKind, DaySeries, DayStatus, day_invitation
+from consult.models.messages import Channel, Message, MessageKind, MessageStatus
 from consult.models.notes import CaseNote, Consent
 from consult.models.places import Agency, Location, Topic, topic_agency
 from consult.models.sessions import Seat, Session, SessionStatus, Slot, room_of, session_topic
@@ -52,12 +53,16 @@ __all__ = [
     "AppointmentStatus",
     "AuditLog",
     "CaseNote",
+    "Channel",
     "Client",
     "Consent",
     "ConsultationDay",
     "DayKind",
     "DaySeries",
     "DayStatus",
+    "Message",
+    "MessageKind",
+    "MessageStatus",
     "Location",
     "Role",
     "Seat",

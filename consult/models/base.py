@@ -79,14 +79,14 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def enum_type(enum_class: type[enum.Enum]) -> sa.Enum:
+def enum_type(enum_class: type[enum.Enum], length: int = 20) -> sa.Enum:
     """A portable enum column: a short string with a CHECK constraint, no native type."""
     return sa.Enum(
         enum_class,
         name=enum_class.__name__.lower(),
         native_enum=False,
         create_constraint=True,
-        length=20,
+        length=length,
         values_callable=lambda members: [m.value for m in members],
     )
 

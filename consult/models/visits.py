@@ -105,6 +105,8 @@ class Visit(db.Model):
     # request finds the visit its first attempt stored instead of booking twice.
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
     idempotency_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    # The person asked for no more messages about this visit.
+    messages_stopped: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     day: Mapped[ConsultationDay] = relationship(back_populates="visits")
     client: Mapped[Client | None] = relationship(back_populates="visits")

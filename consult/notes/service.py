@@ -23,6 +23,7 @@ from consult.models import (
     Client,
     Consent,
     ConsultationDay,
+    MessageKind,
     Role,
     Session,
     StaffUser,
@@ -387,7 +388,11 @@ def refer_to_day(
     client_id = visit.client_id
     new_visit = book_visit(
         BookingRequest(
-            day.id, list(openings), _contact(visit), topic_ids=[topic.id] if topic else []
+            day.id,
+            list(openings),
+            _contact(visit),
+            topic_ids=[topic.id] if topic else [],
+            notice=MessageKind.REFERRAL,
         )
     )
     # The same person: keep the visits together over time. Consent is not carried

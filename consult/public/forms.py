@@ -31,7 +31,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.config import LANGUAGES
 from consult.i18n import LANGUAGE_NAMES
-from consult.visits import MAX_EMAIL, MAX_NAME, MAX_PHONE
+from consult.messages.sms import normalise_phone
+from consult.visits import MAX_EMAIL, MAX_NAME, MAX_PHONE, PHONE_HELP
 
 PHONE_PATTERN = r"^\+?[0-9 ()/\-]{5,40}$"
 LANGUAGE_CHOICES = [
@@ -74,7 +75,10 @@ class ContactFields:
     )
     phone = TelField(
         _l("Phone number (optional)"),
-        description=_l("Only for a reminder or if something changes."),
+        description=_l(
+            "We send a confirmation, a reminder before your visit, and a message if something "
+            "changes, by SMS to a mobile number and by e-mail. Nothing else."
+        ),
         validators=[
             Optional(),
             Length(max=MAX_PHONE, message=_l("Please use at most %(max)d characters.")),
@@ -90,6 +94,13 @@ class ContactFields:
         ],
     )
     language = SelectField(_l("Your language"), choices=LANGUAGE_CHOICES)
+
+    def validate_phone(self, field: TelField) -> None:
+        if field.data:
+            try:
+                normalise_phone(field.data)
+            except ValueError:
+                raise ValidationError(_l(PHONE_HELP)) from None
 
 
 class BookingForm(ContactFields, FlaskForm):

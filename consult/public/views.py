@@ -33,6 +33,7 @@ from consult.config import LANGUAGES
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.itineraries import PlanningError
+from consult.messages.history import sent_about
 from consult.models import (
     AppointmentStatus,
     Consent,
@@ -214,7 +215,7 @@ def book(day_id: int) -> ResponseReturnValue:
     except PlanningError as error:
         flash(domain_message(error), "error")
         return redirect(url_for("public.home"))
-    moving = _visit_or_404(journey.move) if journey.move else None
+    moving = visit_or_404(journey.move) if journey.move else None
     form = BookingForm(
         plan=request.args.get("plan", ""),
         language=journey.speak,
@@ -301,7 +302,7 @@ def _plan_from_token(day: ConsultationDay, journey: Journey, token: str):
 @bp.get("/visit/<reference>")
 def visit(reference: str) -> ResponseReturnValue:
     """The confirmation and manage page of a visit."""
-    found = _visit_or_404(reference)
+    found = visit_or_404(reference)
     if found.reference != reference:
         return redirect(url_for("public.visit", reference=found.reference))
     rows = presenters.visit_rows(found)
@@ -323,6 +324,7 @@ def visit(reference: str) -> ResponseReturnValue:
         timeline_de=timeline_de,
         qr_svg=presenters.qr_svg(found.reference),
         just_booked=request.args.get("booked") == "1",
+        sent=sent_about(found),
         can_change=found.status is VisitStatus.BOOKED
         and all(a.status is AppointmentStatus.BOOKED for a in found.active_appointments),
     )
@@ -331,13 +333,13 @@ def visit(reference: str) -> ResponseReturnValue:
 @bp.get("/visit/<reference>.ics")
 def visit_calendar(reference: str) -> ResponseReturnValue:
     """The visit as a calendar file with all its appointments."""
-    return ics_response(_visit_or_404(reference))
+    return ics_response(visit_or_404(reference))
 
 
 @bp.post("/visit/<reference>/cancel")
 def cancel_visit(reference: str) -> ResponseReturnValue:
     """Cancel the whole visit; the seats are free at once."""
-    found = _visit_or_404(reference)
+    found = visit_or_404(reference)
     try:
         found = cancelling.cancel_visit(found.id, reason="cancelled by the person")
     except DomainError as error:
@@ -352,7 +354,7 @@ def cancel_visit(reference: str) -> ResponseReturnValue:
 @bp.post("/visit/<reference>/appointments/<int:appointment_id>/cancel")
 def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnValue:
     """Cancel one appointment of the visit."""
-    found = _visit_or_404(reference)
+    found = visit_or_404(reference)
     appointment = next((a for a in found.appointments if a.id == appointment_id), None)
     if appointment is None:
         abort(404)
@@ -370,7 +372,7 @@ def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnVal
 @bp.get("/visit/<reference>/move")
 def move_visit(reference: str) -> ResponseReturnValue:
     """Start again from the day search, keeping the topics, to move the visit."""
-    found = _visit_or_404(reference)
+    found = visit_or_404(reference)
     query = {
         "topic": [t.id for t in found.topics],
         "speak": found.language,
@@ -382,7 +384,7 @@ def move_visit(reference: str) -> ResponseReturnValue:
 @bp.post("/visit/<reference>/consent")
 def change_consent(reference: str) -> ResponseReturnValue:
     """Give or withdraw the consent to share between the agencies of this visit."""
-    found = _visit_or_404(reference)
+    found = visit_or_404(reference)
     if request.form.get("consent") == "yes" and not found.consent_to_share:
         found.consents.append(Consent(wording=_(CONSENT_QUESTION), language=str(get_locale())))
         flash(_("Thank you. The advisors of this visit may now talk to each other."), "success")
@@ -469,8 +471,13 @@ def _find_visit(reference: str) -> Visit | None:
     return counted_lookup(found)
 
 
-def _visit_or_404(reference: str) -> Visit:
+def visit_or_404(reference: str) -> Visit:
     found = _find_visit(normalise_reference(reference))
     if found is None:
         abort(404)
     return found
+
+
+# The routes for the person's messages live in a module of their own; importing it adds
+# them to `bp`.
+from consult.public import message_views  # noqa: E402, F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,9 +18,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from consult.extensions import limiter
-from consult.models import Role, utcnow
+from consult.messages import history
+from consult.models import MessageStatus, Role, utcnow
 from consult.passwords import hash_password, needs_rehash, verify_password
-from consult.permissions import end_sessions, find_staff, role_required, start_session
+from consult.permissions import (
+    end_sessions,
+    find_staff,
+    location_scope,
+    role_required,
+    start_session,
+)
 from consult.staff.forms import LoginForm
 from consult.waitlist import expire_offers, open_offers, waiting_entries
 from consult.web import local_target
@@ -80,3 +88,23 @@ def waitlist() -> ResponseReturnValue:
     """Offers held for people on the waiting list, and who is still waiting."""
     expire_offers()
     return render_template("staff/waitlist.html", offers=open_offers(), waiting=waiting_entries())
+
+
+@bp.get("/outbox")
+@role_required(Role.FRONTDESK, Role.COORDINATOR)
+def outbox() -> ResponseReturnValue:
+    """Messages to people: waiting, sent, failed or not sent, and why."""
+    status = request.args.get("status")
+    chosen = MessageStatus(status) if status in set(MessageStatus) else None
+    rows = history.outbox(location_scope(current_user), chosen)
+    return render_template("staff/outbox.html", rows=rows, status=chosen, statuses=MessageStatus)
+
+
+@bp.post("/outbox/<int:message_id>/send-again")
+@role_required(Role.FRONTDESK, Role.COORDINATOR)
+def send_again(message_id: int) -> ResponseReturnValue:
+    """Put a failed or unsent message back in line for the next round of delivery."""
+    if history.send_again(message_id, location_scope(current_user)) is None:
+        abort(404)
+    flash(_("The message will be sent again with the next round of delivery."), "success")
+    return redirect(url_for("staff.outbox", status=request.args.get("status")))

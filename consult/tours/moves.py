@@ -12,7 +12,8 @@ from consult.coordination.service import booked_visits, cancel_day
 from consult.errors import N_
 from consult.extensions import db
 from consult.itineraries import plans_for_day
-from consult.models import DayStatus, TourStatus, TourStop, Visit, VisitStatus
+from consult.messages.outbox import tell_cancelled
+from consult.models import DayStatus, MessageKind, TourStatus, TourStop, Visit, VisitStatus
 from consult.tours.stops import StopRequest, TourError, add_stop, today_at
 from consult.visits import BookingRequest, Contact, book_visit
 
@@ -78,6 +79,7 @@ def move_visit(old: TourStop, new: TourStop, visit_id: int, *, now: datetime) ->
             contact=Contact.of(visit),
             topic_ids=[topic.id for topic in visit.topics],
             visit_id=visit.id,
+            notice=MessageKind.REPLANNED,
         )
     )
 
@@ -97,6 +99,7 @@ def cancel_visit(stop: TourStop, visit_id: int, reason: str) -> Visit:
     check_open(stop)
     visit = _booked_visit(stop, visit_id)
     visit.cancel(reason)
+    tell_cancelled(visit, [], reason)
     return visit
 
 

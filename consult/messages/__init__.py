@@ -1,0 +1,1 @@
+"""Messages to people: the outbox, its delivery worker, and the e-mail and SMS transports."""

@@ -1,0 +1,180 @@
+"""What a message says: subject, text and HTML for e-mail, a short text for SMS.
+
+Rendered when the message is sent, from the visit as it is then, in the person's
+language with the German text below it (as the confirmation page shows both). Messages
+never contain case notes. Needs a request context for `CONSULT_BASE_URL` (the delivery
+worker opens one), so that `url_for` builds the links people open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flask import render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from consult.i18n import format_day, format_local_time, text_direction
+from consult.messages.mail import Attachment
+from consult.messages.sms import count_segments
+from consult.models import Appointment, AppointmentStatus, Message, MessageKind, Visit
+from consult.visit_calendar import visit_ics
+
+# Kinds whose message carries the visit's times as an invitation (METHOD:REQUEST).
+INVITING = frozenset(
+    {
+        MessageKind.BOOKED,
+        MessageKind.MOVED,
+        MessageKind.REPLANNED,
+        MessageKind.REFERRAL,
+        MessageKind.REMINDER,
+    }
+)
+
+
+MAX_SMS_SEGMENTS = 2
+
+
+@dataclass(frozen=True)
+class Part:
+    """The message in one language."""
+
+    language: str
+    direction: str
+    subject: str
+    lines: tuple[str, ...]
+    timeline: tuple[str, ...]
+    place: tuple[str, ...]
+    link_text: str
+    stop_text: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    language: str
+    subject: str
+    text: str
+    html: str
+    sms: str
+    attachments: tuple[Attachment, ...]
+
+
+def _subjects() -> dict[MessageKind, Callable[[str], str]]:
+    return {
+        MessageKind.BOOKED: lambda d: _("Your visit on %(date)s is booked", date=d),
+        MessageKind.MOVED: lambda d: _("Your visit has been moved to %(date)s", date=d),
+        MessageKind.CANCELLED: lambda d: _("Your visit on %(date)s is cancelled", date=d),
+        MessageKind.APPOINTMENT_CANCELLED: lambda d: _(
+            "One appointment of your visit on %(date)s is cancelled", date=d
+        ),
+        MessageKind.DAY_CANCELLED: lambda d: _(
+            "The consultation day on %(date)s is cancelled", date=d
+        ),
+        MessageKind.REPLANNED: lambda d: _("New times for your visit on %(date)s", date=d),
+        MessageKind.REFERRAL: lambda d: _("A new appointment for you on %(date)s", date=d),
+        MessageKind.REMINDER: lambda d: _("Reminder: your visit on %(date)s", date=d),
+    }
+
+
+def render(message: Message, visit: Visit, *, sender: str) -> Rendered:
+    """The message about `visit`, ready for its channel."""
+    languages = [message.language] + (["de"] if message.language != "de" else [])
+    parts = [_part(message, visit, language) for language in languages]
+    link = url_for("public.visit", reference=visit.reference, _external=True)
+    text = "\n\n— Deutsch —\n\n".join(_plain(part, link) for part in parts)
+    html = render_template("messages/mail.html", parts=parts, link=link)
+    sms = _sms(message, visit, link)
+    attachments = _attachments(message, visit, sender)
+    return Rendered(message.language, parts[0].subject, text, html, sms, attachments)
+
+
+def _sms(message: Message, visit: Visit, link: str) -> str:
+    """At most two segments: the subject, the first time and the place, and the link."""
+    day = visit.day
+    first = min((a.starts_dt for a in visit.appointments), default=None)
+    with force_locale(message.language):
+        subject = _subjects()[message.kind](format_day(day.date, "short"))
+        time = format_local_time(first, day.location.timezone) if first else ""
+    for text in (
+        f"{subject}, {time}, {day.location.name}. {link}",
+        f"{subject}, {time}. {link}",
+        f"{subject}. {link}",
+    ):
+        if count_segments(text).count <= MAX_SMS_SEGMENTS:
+            return text
+    return link
+
+
+def _part(message: Message, visit: Visit, language: str) -> Part:
+    day = visit.day
+    zone = day.location.timezone
+    with force_locale(language):
+        subject = _subjects()[message.kind](format_day(day.date))
+        lines = []
+        reason = message.params.get("reason")
+        if reason:
+            lines.append(_("Reason: %(reason)s", reason=reason))
+        shown = _shown_appointments(message, visit)
+        timeline = tuple(
+            " ".join(
+                part
+                for part in (
+                    f"{format_local_time(a.starts_dt, zone)}–{format_local_time(a.ends_dt, zone)}",
+                    a.agency.name,
+                    _("Room %(room)s", room=a.room) if a.room else "",
+                    _("(cancelled)") if a.status is AppointmentStatus.CANCELLED else "",
+                )
+                if part
+            )
+            for a in shown
+        )
+        directions = day.location.directions.get(language) or day.location.directions.get("de")
+        place = tuple(p for p in (day.location.address, directions) if p)
+        lines.append(_("Booking reference: %(reference)s", reference=visit.reference))
+        if message.kind in INVITING:
+            lines.append(_("Please come 10 minutes before your first appointment."))
+        return Part(
+            language=language,
+            direction=text_direction(language),
+            subject=subject,
+            lines=tuple(lines),
+            timeline=timeline,
+            place=place,
+            link_text=_("See, move or cancel your visit:"),
+            stop_text=_(
+                "You do not want these messages any more? Open your visit and choose "
+                "\u201cNo more messages\u201d."
+            ),
+        )
+
+
+def _shown_appointments(message: Message, visit: Visit) -> Sequence[Appointment]:
+    if message.kind is MessageKind.APPOINTMENT_CANCELLED:
+        return [a for a in visit.appointments if a.id == message.params.get("appointment")]
+    if message.kind in (MessageKind.CANCELLED, MessageKind.DAY_CANCELLED):
+        return sorted(visit.appointments, key=lambda a: a.starts_dt)
+    return sorted(visit.active_appointments, key=lambda a: a.starts_dt)
+
+
+def _plain(part: Part, link: str) -> str:
+    blocks = [part.subject, "\n".join(part.timeline), "\n".join(part.place), "\n".join(part.lines)]
+    blocks += [f"{part.link_text}\n{link}", part.stop_text]
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _attachments(message: Message, visit: Visit, sender: str) -> tuple[Attachment, ...]:
+    """An invitation with the times booked, and a cancellation of the times given up."""
+    attachments = []
+    if message.kind in INVITING and visit.active_appointments:
+        data = visit_ics(visit, visit.active_appointments, method="REQUEST", organizer=sender)
+        attachments.append(Attachment("invite.ics", "text/calendar; method=REQUEST", data))
+    if message.kind is not MessageKind.REMINDER:
+        shown = _shown_appointments(message, visit)
+        if message.kind in INVITING:  # a move gives up the times it leaves
+            shown = visit.appointments
+        cancelled = [a for a in shown if a.status is AppointmentStatus.CANCELLED]
+        if cancelled:
+            data = visit_ics(visit, cancelled, method="CANCEL", organizer=sender)
+            attachments.append(Attachment("cancel.ics", "text/calendar; method=CANCEL", data))
+    return tuple(attachments)
