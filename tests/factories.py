@@ -41,6 +41,25 @@ def create_agency(**params: Any) -> Agency:
     return agency
 
 
+# The agencies that most worlds bring together, by the keys their tests use.
+AGENCIES = {  # key: (slug, name, short name)
+    "abh": ("abh", "Ausländerbehörde", "ABH"),
+    "jc": ("jobcenter", "Jobcenter", "JC"),
+    "mbe": ("mbe", "Migrationsberatung", "MBE"),
+    "ihk": ("ihk", "IHK", "IHK"),
+}
+
+
+def create_agencies(*keys: str, slugs: bool = False) -> list[Agency]:
+    """The `AGENCIES` named by `keys`, in that order; numbered slugs unless `slugs`."""
+    agencies = []
+    for key in keys:
+        slug, name, short_name = AGENCIES[key]
+        params = {"slug": slug} if slugs else {}
+        agencies.append(create_agency(name=name, short_name=short_name, **params))
+    return agencies
+
+
 def create_location(**params: Any) -> Location:
     n = next(_numbers)
     params.setdefault("slug", f"location-{n}")
@@ -210,10 +229,7 @@ def create_desk_world(staff: Team) -> DeskWorld:
     """
     here = create_location(name="Bürgerhaus", town="Magdeburg")
     there = create_location(name="Stadthaus", town="Halle (Saale)")
-    abh = create_agency(name="Ausländerbehörde", short_name="ABH")
-    jc = create_agency(name="Jobcenter", short_name="JC")
-    mbe = create_agency(name="Migrationsberatung", short_name="MBE")
-    ihk = create_agency(name="IHK", short_name="IHK")
+    abh, jc, mbe, ihk = create_agencies("abh", "jc", "mbe", "ihk")
     topics = {
         "residence": create_topic([abh]),
         "money": create_topic([jc]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from typing import overload
+from typing import Any, overload
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from consult.extensions import db
+from consult.models import Visit
 from tests.factories import PASSWORD, Team
 
 Login = Callable[..., FlaskClient]
@@ -67,3 +68,19 @@ def count(app_or_model: Flask | type, model: type | None = None, /) -> int:
         with app_or_model.app_context():
             return count(model)
     return db.session.scalar(sa.select(sa.func.count()).select_from(app_or_model)) or 0
+
+
+def visit_snapshot(app: Flask, reference: str, **more: Callable[[Visit], Any]) -> dict[str, Any]:
+    """The id, day, status and cancel reason of the visit with this reference, and `more` of it.
+
+    `visit_snapshot(app, reference, active=lambda visit: ...)` adds what the function reads.
+    """
+    with app.app_context():
+        visit = db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
+        found = {
+            "id": visit.id,
+            "day": visit.day_id,
+            "status": visit.status,
+            "reason": visit.cancel_reason,
+        }
+        return found | {key: read(visit) for key, read in more.items()}

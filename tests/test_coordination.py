@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
@@ -33,49 +34,43 @@ from consult.models import (
     WaitlistStatus,
 )
 from consult.visits import BookingRequest, Contact, book_visit
-from tests.factories import (
-    Team,
-    create_agency,
-    create_day,
-    create_location,
-    create_session,
-    create_topic,
-)
+from tests import factories
 from tests.support import Login, count, html_of
 
 DAY = date(2030, 3, 12)  # a Tuesday
 
 
+@dataclass(frozen=True)
+class CoordinationWorld:
+    agencies: dict[str, int]  # "jc" (slug "jobcenter"), "abh", "mbe"
+    jobs: int  # a topic of the Jobcenter
+    location: int  # the Rathaus in Magdeburg
+    day: int  # DAY there: Jobcenter and the immigration office are invited, MBE is not
+
+
 @pytest.fixture
-def world(app: Flask, staff: Team) -> dict[str, Any]:
+def world(app: Flask, staff: factories.Team) -> CoordinationWorld:
     """A location with a joint day that Jobcenter and the immigration office are invited to."""
     with app.app_context():
-        location = create_location(name="Rathaus", town="Magdeburg")
-        jc = create_agency(slug="jobcenter", name="Jobcenter", short_name="JC")
-        abh = create_agency(slug="abh", name="Ausländerbehörde", short_name="ABH")
-        mbe = create_agency(slug="mbe", name="Migrationsberatung", short_name="MBE")
-        jobs = create_topic([jc], default_minutes=20)
-        day = create_day(location, date=DAY, invited_agencies=[jc, abh])
+        jc, abh, mbe = factories.create_agencies("jc", "abh", "mbe", slugs=True)
+        jobs = factories.create_topic([jc], default_minutes=20)
+        location = factories.create_location(name="Rathaus", town="Magdeburg")
+        day = factories.create_day(location, date=DAY, invited_agencies=[jc, abh])
         staff.add("coordinator", Role.COORDINATOR, name="Clara Coordinator")
         staff.add("admin", Role.ADMIN, name="Ada Admin")
         staff.add("advisor", Role.ADVISOR, agency=jc, email="advisor@example.org")
         staff.add("desk", Role.FRONTDESK, locations=[location])
         db.session.commit()
-        return {
-            "location": location.id,
-            "day": day.id,
-            "jc": jc.id,
-            "abh": abh.id,
-            "mbe": mbe.id,
-            "jobs": jobs.id,
-            "staff": staff.ids,
-            "emails": staff.emails,
-            "tokens": staff.tokens,
-        }
+        return CoordinationWorld(
+            agencies={"jc": jc.id, "abh": abh.id, "mbe": mbe.id},
+            jobs=jobs.id,
+            location=location.id,
+            day=day.id,
+        )
 
 
 @pytest.fixture
-def coordinator(world: dict[str, Any], login: Login) -> FlaskClient:
+def coordinator(world: CoordinationWorld, login: Login) -> FlaskClient:
     return login("coordinator")
 
 
@@ -146,14 +141,14 @@ def test_invalid_locations_are_explained_and_nothing_is_written(app, world, coor
 def test_editing_a_location_keeps_its_time_zone_once_hours_are_planned(
     app, world, coordinator
 ) -> None:
-    url = f"/staff/coordination/locations/{world['location']}"
+    url = f"/staff/coordination/locations/{world.location}"
     form = {**LOCATION_FORM, "name": "Rathaus Nord", "timezone": "Europe/Vienna"}
     assert coordinator.post(url, data=form).status_code == 302
     with app.app_context():
-        location = db.session.get(Location, world["location"])
+        location = db.session.get(Location, world.location)
         assert (location.name, location.timezone) == ("Rathaus Nord", "Europe/Vienna")
-        create_session(
-            db.session.get(ConsultationDay, world["day"]), db.session.get(Agency, world["jc"])
+        factories.create_session(
+            db.session.get(ConsultationDay, world.day), db.session.get(Agency, world.agencies["jc"])
         )
         db.session.commit()
 
@@ -161,7 +156,7 @@ def test_editing_a_location_keeps_its_time_zone_once_hours_are_planned(
     assert response.status_code == 422
     assert "The time zone cannot be changed" in html_of(response)
     with app.app_context():
-        location = db.session.get(Location, world["location"])
+        location = db.session.get(Location, world.location)
         assert (location.name, location.timezone) == ("Rathaus Nord", "Europe/Vienna")
 
 
@@ -202,7 +197,7 @@ def test_invalid_agencies_are_explained_and_nothing_is_written(app, world, coord
 
 
 def test_an_agency_cannot_take_the_slug_of_another(app, world, coordinator) -> None:
-    url = f"/staff/coordination/agencies/{world['abh']}"
+    url = f"/staff/coordination/agencies/{world.agencies['abh']}"
     response = coordinator.post(url, data={**AGENCY_FORM, "slug": "jobcenter"})
     assert response.status_code == 422
     assert "The short code jobcenter is already used." in html_of(response)
@@ -210,7 +205,7 @@ def test_an_agency_cannot_take_the_slug_of_another(app, world, coordinator) -> N
     renamed = {**AGENCY_FORM, "slug": "abh", "name": "Ausländerbehörde Burgenlandkreis"}
     assert coordinator.post(url, data=renamed).status_code == 302
     with app.app_context():
-        agency = db.session.get(Agency, world["abh"])
+        agency = db.session.get(Agency, world.agencies["abh"])
         assert (agency.slug, agency.name) == ("abh", "Ausländerbehörde Burgenlandkreis")
 
 
@@ -227,14 +222,14 @@ NAMES = {
 }
 
 
-def topic_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
+def topic_form(world: CoordinationWorld, **changes: Any) -> dict[str, Any]:
     form: dict[str, Any] = {f"name_{code}": name for code, name in NAMES.items()}
     form.update({f"explanation_{code}": f"{name}." for code, name in NAMES.items()})
     form.update(
         icon="🎓",
         phase="2",
         default_minutes="45",
-        agencies=[str(world["jc"]), str(world["abh"])],
+        agencies=[str(world.agencies["jc"]), str(world.agencies["abh"])],
         active="y",
     )
     form.update(changes)
@@ -251,7 +246,9 @@ def test_a_new_topic_keeps_its_names_in_every_language(app, world, coordinator) 
         topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "recognition-of-degrees"))
         assert topic.names == NAMES and set(topic.explanations) == set(LANGUAGES)
         assert (topic.icon, topic.phase, topic.default_minutes) == ("🎓", 2, 45)
-        assert sorted(a.id for a in topic.agencies) == sorted([world["jc"], world["abh"]])
+        assert sorted(a.id for a in topic.agencies) == sorted(
+            [world.agencies["jc"], world.agencies["abh"]]
+        )
         assert topic.active and topic.position == 1  # after the existing topic at 0
     page = html_of(coordinator.get("/staff/coordination/topics"))
     assert "Recognition of degrees" in page and "45 min" in page
@@ -275,12 +272,12 @@ def test_invalid_topics_are_explained_and_nothing_is_written(app, world, coordin
 def test_editing_a_topic_changes_its_agencies_and_can_deactivate_it(
     app, world, coordinator
 ) -> None:
-    url = f"/staff/coordination/topics/{world['jobs']}"
-    form = topic_form(world, agencies=[str(world["mbe"])], active="", name_tr="")
+    url = f"/staff/coordination/topics/{world.jobs}"
+    form = topic_form(world, agencies=[str(world.agencies["mbe"])], active="", name_tr="")
     assert coordinator.post(url, data=form).status_code == 302
     with app.app_context():
-        topic = db.session.get(Topic, world["jobs"])
-        assert [a.id for a in topic.agencies] == [world["mbe"]]
+        topic = db.session.get(Topic, world.jobs)
+        assert [a.id for a in topic.agencies] == [world.agencies["mbe"]]
         assert not topic.active and "tr" not in topic.names
 
 
@@ -289,12 +286,12 @@ def test_editing_a_topic_changes_its_agencies_and_can_deactivate_it(
 NEW_PASSWORD = "a long enough password"
 
 
-def staff_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
+def staff_form(world: CoordinationWorld, **changes: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
         "name": "Nadia Advisor",
         "email": "Nadia.Advisor@Example.org",
         "role": "advisor",
-        "agency": str(world["abh"]),
+        "agency": str(world.agencies["abh"]),
         "language": "en",
         "active": "y",
         "password": NEW_PASSWORD,
@@ -316,7 +313,7 @@ def test_a_new_advisor_account_signs_in_until_it_is_deactivated(
         assert account.email == "nadia.advisor@example.org"
         assert (account.role, account.agency_id, account.language) == (
             Role.ADVISOR,
-            world["abh"],
+            world.agencies["abh"],
             "en",
         )
         assert NEW_PASSWORD not in account.password_hash
@@ -338,7 +335,7 @@ def test_a_new_advisor_account_signs_in_until_it_is_deactivated(
 
 def test_invalid_staff_accounts_are_explained_and_nothing_is_written(app, world, login) -> None:
     admin = login("admin")
-    location = str(world["location"])
+    location = str(world.location)
     cases = [
         ({"email": "ADVISOR@example.org"}, "There is already an account for advisor@example.org."),
         ({"email": "not-an-address"}, "Please enter a valid e-mail address."),
@@ -363,11 +360,11 @@ def test_invalid_staff_accounts_are_explained_and_nothing_is_written(app, world,
         account = db.session.scalar(
             sa.select(StaffUser).where(StaffUser.email == "nadia.advisor@example.org")
         )
-        assert [loc.id for loc in account.locations] == [world["location"]]
+        assert [loc.id for loc in account.locations] == [world.location]
 
 
 def test_only_administrators_set_passwords_and_a_new_one_ends_every_session(
-    app, world, coordinator, login
+    app, world, coordinator, login, staff
 ) -> None:
     url = "/staff/coordination/staff/new"
     cases = [
@@ -411,54 +408,54 @@ def test_only_administrators_set_passwords_and_a_new_one_ends_every_session(
             "account.password",
             "account.password",
         ]
-        assert entries[0].actor_id == world["staff"]["coordinator"]
-        assert {e.actor_id for e in entries[1:]} == {world["staff"]["admin"]}
+        assert entries[0].actor_id == staff.ids["coordinator"]
+        assert {e.actor_id for e in entries[1:]} == {staff.ids["admin"]}
         assert entries[1].detail["password_hash"] == "changed"
         assert all(NEW_PASSWORD not in str(e.detail) for e in entries)
 
 
 def test_coordinators_cannot_change_an_administrator_or_their_own_role(
-    app, world, coordinator
+    app, world, coordinator, staff
 ) -> None:
-    admin_url = f"/staff/coordination/staff/{world['staff']['admin']}"
+    admin_url = f"/staff/coordination/staff/{staff.ids['admin']}"
     assert coordinator.get(admin_url).status_code == 403
     assert coordinator.post(f"{admin_url}/feed-token").status_code == 403
 
-    own = f"/staff/coordination/staff/{world['staff']['coordinator']}"
-    base = staff_form(world, email=world["emails"]["coordinator"], password="", password_repeat="")
+    own = f"/staff/coordination/staff/{staff.ids['coordinator']}"
+    base = staff_form(world, email=staff.emails["coordinator"], password="", password_repeat="")
     response = coordinator.post(
-        own, data={**base, "role": "frontdesk", "locations": [str(world["location"])]}
+        own, data={**base, "role": "frontdesk", "locations": [str(world.location)]}
     )
     assert response.status_code == 422 and "You cannot change your own role." in html_of(response)
     response = coordinator.post(own, data={**base, "role": "coordinator", "active": ""})
     assert response.status_code == 422
     assert "You cannot deactivate your own account." in html_of(response)
     with app.app_context():
-        me = db.session.get(StaffUser, world["staff"]["coordinator"])
+        me = db.session.get(StaffUser, staff.ids["coordinator"])
         assert me.role is Role.COORDINATOR and me.active
 
 
-def test_regenerating_the_feed_token_replaces_it(app, world, coordinator) -> None:
-    advisor_id = world["staff"]["advisor"]
+def test_regenerating_the_feed_token_replaces_it(app, world, coordinator, staff) -> None:
+    advisor_id = staff.ids["advisor"]
     with app.app_context():
         old = db.session.get(StaffUser, advisor_id).feed_token
-        admin_token = db.session.get(StaffUser, world["staff"]["admin"]).feed_token
+        admin_token = db.session.get(StaffUser, staff.ids["admin"]).feed_token
     response = coordinator.post(f"/staff/coordination/staff/{advisor_id}/feed-token")
     assert response.status_code == 302
     assert response.location.endswith(f"/staff/coordination/staff/{advisor_id}")
     assert "The old one no longer works." in html_of(coordinator.get(response.location))
     with app.app_context():
         new = db.session.get(StaffUser, advisor_id).feed_token
-        assert db.session.get(StaffUser, world["staff"]["admin"]).feed_token == admin_token
+        assert db.session.get(StaffUser, staff.ids["admin"]).feed_token == admin_token
     assert new != old and len(new) >= 32
 
 
 # --- consultation days --------------------------------------------------------------------
 
 
-def day_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
+def day_form(world: CoordinationWorld, **changes: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
-        "location": str(world["location"]),
+        "location": str(world.location),
         "first_date": "2030-04-02",
         "repeat": "once",
         "interval": "1",
@@ -467,7 +464,7 @@ def day_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
         "exceptions": "",
         "kind": "joint",
         "title": "",
-        "invited": [str(world["jc"]), str(world["mbe"])],
+        "invited": [str(world.agencies["jc"]), str(world.agencies["mbe"])],
     }
     form.update(changes)
     return form
@@ -564,15 +561,14 @@ def test_invalid_day_requests_are_explained_and_nothing_is_written(app, world, c
 
 def test_a_day_shows_its_invited_agencies_and_who_has_published(app, world, coordinator) -> None:
     with app.app_context():
-        day = db.session.get(ConsultationDay, world["day"])
-        create_session(day, db.session.get(Agency, world["jc"]))  # invited, published
-        create_session(
-            day, db.session.get(Agency, world["mbe"]), starts=time(11, 0), ends=time(12, 0)
-        )
-        draft = create_session(day, db.session.get(Agency, world["abh"]))
+        day = db.session.get(ConsultationDay, world.day)
+        jc, mbe, abh = (db.session.get(Agency, world.agencies[k]) for k in ("jc", "mbe", "abh"))
+        factories.create_session(day, jc)  # invited, published
+        factories.create_session(day, mbe, starts=time(11, 0), ends=time(12, 0))
+        draft = factories.create_session(day, abh)
         draft.status = SessionStatus.DRAFT  # not yet bookable, so not yet published
         db.session.commit()
-    page = html_of(coordinator.get(f"/staff/coordination/days/{world['day']}"))
+    page = html_of(coordinator.get(f"/staff/coordination/days/{world.day}"))
     found = {
         slug: state
         for state, slug in re.findall(r'<tr class="hours-(\w+)" data-agency="([\w-]+)">', page)
@@ -585,18 +581,20 @@ def test_a_day_shows_its_invited_agencies_and_who_has_published(app, world, coor
     assert "1 of 2 published" in listing and "Not yet: ABH" in listing
 
     # Inviting MBE too and dropping ABH updates the count.
-    form = {"title": "Joint day", "kind": "joint", "invited": [str(world["jc"]), str(world["mbe"])]}
-    assert (
-        coordinator.post(f"/staff/coordination/days/{world['day']}", data=form).status_code == 302
-    )
+    form = {
+        "title": "Joint day",
+        "kind": "joint",
+        "invited": [str(world.agencies["jc"]), str(world.agencies["mbe"])],
+    }
+    assert coordinator.post(f"/staff/coordination/days/{world.day}", data=form).status_code == 302
     listing = html_of(coordinator.get("/staff/coordination/days"))
     assert "2 of 2 published" in listing and "Not yet:" not in listing
 
 
 def test_a_draft_day_is_published(app, world, coordinator) -> None:
     with app.app_context():
-        day = create_day(
-            db.session.get(Location, world["location"]),
+        day = factories.create_day(
+            db.session.get(Location, world.location),
             date=date(2030, 4, 9),
             status=DayStatus.DRAFT,
         )
@@ -608,12 +606,12 @@ def test_a_draft_day_is_published(app, world, coordinator) -> None:
 
 
 @pytest.fixture
-def booked(app: Flask, world: dict[str, Any]) -> dict[str, str]:
+def booked(app: Flask, world: CoordinationWorld) -> dict[str, str]:
     """Three visits on the world's day: two booked (one checked in), one cancelled by the person."""
     with app.app_context():
-        day = db.session.get(ConsultationDay, world["day"])
-        jc = db.session.get(Agency, world["jc"])
-        session = create_session(day, jc, [db.session.get(Topic, world["jobs"])], desks=2)
+        day = db.session.get(ConsultationDay, world.day)
+        jc = db.session.get(Agency, world.agencies["jc"])
+        session = factories.create_session(day, jc, [db.session.get(Topic, world.jobs)], desks=2)
         db.session.commit()
         slots = [slot.id for slot in session.slots]
 
@@ -650,7 +648,7 @@ def booked(app: Flask, world: dict[str, Any]) -> dict[str, str]:
 def test_cancelling_a_day_lists_the_people_booked_with_their_contacts(
     app, world, booked, coordinator
 ) -> None:
-    page = html_of(coordinator.get(f"/staff/coordination/days/{world['day']}/cancel"))
+    page = html_of(coordinator.get(f"/staff/coordination/days/{world.day}/cancel"))
     listed = re.findall(r'<tr data-visit="([^"]+)">', page)
     assert listed == [str(booked["reach"]), str(booked["here"])]
     assert "+49 170 1234567" in page and "amina@example.org" in page and "العربية" in page
@@ -660,12 +658,12 @@ def test_cancelling_a_day_lists_the_people_booked_with_their_contacts(
 def test_cancelling_a_day_cancels_every_visit_with_the_reason_and_tells_the_person(
     app, world, booked, coordinator
 ) -> None:
-    url = f"/staff/coordination/days/{world['day']}/cancel"
+    url = f"/staff/coordination/days/{world.day}/cancel"
     refused = coordinator.post(url, data={"reason": ""})
     assert refused.status_code == 422
     assert "Please give a reason; the people booked will be told." in html_of(refused)
     with app.app_context():
-        assert db.session.get(ConsultationDay, world["day"]).status is DayStatus.PUBLISHED
+        assert db.session.get(ConsultationDay, world.day).status is DayStatus.PUBLISHED
 
     response = coordinator.post(url, data={"reason": "Water damage in the building"})
     assert response.status_code == 302
@@ -680,7 +678,7 @@ def test_cancelling_a_day_cancels_every_visit_with_the_reason_and_tells_the_pers
     assert "+49 170 1234567" in told and "amina@example.org" in told
 
     with app.app_context():
-        day = db.session.get(ConsultationDay, world["day"])
+        day = db.session.get(ConsultationDay, world.day)
         assert day.status is DayStatus.CANCELLED and not day.is_bookable
         assert day.cancel_reason == "Water damage in the building"
         visits = {v.id: v for v in db.session.scalars(sa.select(Visit))}
@@ -700,27 +698,29 @@ def test_cancelling_a_day_cancels_every_visit_with_the_reason_and_tells_the_pers
     assert coordinator.get(url).status_code == 302
 
 
-def refused_everywhere(client: FlaskClient, world: dict[str, Any]) -> None:
+def refused_everywhere(
+    client: FlaskClient, world: CoordinationWorld, staff: factories.Team
+) -> None:
     for url in (
         "/staff/coordination/",
         "/staff/coordination/locations/new",
         "/staff/coordination/agencies",
         "/staff/coordination/topics/new",
         "/staff/coordination/staff",
-        f"/staff/coordination/days/{world['day']}",
+        f"/staff/coordination/days/{world.day}",
     ):
         assert client.get(url).status_code == 403, url
-    cancel = client.post(f"/staff/coordination/days/{world['day']}/cancel", data={"reason": "x"})
+    cancel = client.post(f"/staff/coordination/days/{world.day}/cancel", data={"reason": "x"})
     assert cancel.status_code == 403
-    token = client.post(f"/staff/coordination/staff/{world['staff']['advisor']}/feed-token")
+    token = client.post(f"/staff/coordination/staff/{staff.ids['advisor']}/feed-token")
     assert token.status_code == 403
 
 
-def test_only_coordinators_open_the_coordination_pages(app, world, login) -> None:
+def test_only_coordinators_open_the_coordination_pages(app, world, login, staff) -> None:
     for who in ("advisor", "desk"):
-        refused_everywhere(login(who), world)
+        refused_everywhere(login(who), world, staff)
     with app.app_context():
-        assert db.session.get(ConsultationDay, world["day"]).status is DayStatus.PUBLISHED
-        token = db.session.get(StaffUser, world["staff"]["advisor"]).feed_token
-    assert token == world["tokens"]["advisor"]
+        assert db.session.get(ConsultationDay, world.day).status is DayStatus.PUBLISHED
+        token = db.session.get(StaffUser, staff.ids["advisor"]).feed_token
+    assert token == staff.tokens["advisor"]
     assert app.test_client().get("/staff/coordination/").status_code == 302  # to the login

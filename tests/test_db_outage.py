@@ -211,26 +211,28 @@ FAULTY: dict[str, Callable[[Path], Exception]] = {
 PATHS = ["/api/v1/topics", "/"]  # the API's handlers and the pages'; both load the topics
 
 
+@pytest.fixture
 def answer_when_raising(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, error: Exception, path: str
-) -> Any:
-    def broken() -> list:
-        raise error
+    sqlite_app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[[Callable[[Path], Exception], str], Any]:
+    """Ask for `path` while loading the topics raises the error that `make_error` makes."""
 
-    monkeypatch.setattr("consult.itineraries.load_active_topics", broken)
-    return app.test_client().get(path, headers={"Accept-Language": "en"})
+    def answer(make_error: Callable[[Path], Exception], path: str) -> Any:
+        error = make_error(tmp_path)
+
+        def broken() -> list:
+            raise error
+
+        monkeypatch.setattr("consult.itineraries.load_active_topics", broken)
+        return sqlite_app.test_client().get(path, headers={"Accept-Language": "en"})
+
+    return answer
 
 
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("make_error", TRANSIENT.values(), ids=TRANSIENT.keys())
-def test_an_unreachable_or_busy_database_is_a_503(
-    sqlite_app: Flask,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    make_error: Callable[[Path], Exception],
-    path: str,
-) -> None:
-    response = answer_when_raising(sqlite_app, monkeypatch, make_error(tmp_path), path)
+def test_an_unreachable_or_busy_database_is_a_503(answer_when_raising, make_error, path) -> None:
+    response = answer_when_raising(make_error, path)
 
     assert_unavailable(response)
     assert MESSAGE in response.get_data(as_text=True)
@@ -238,14 +240,8 @@ def test_an_unreachable_or_busy_database_is_a_503(
 
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("make_error", FAULTY.values(), ids=FAULTY.keys())
-def test_a_mistake_in_a_statement_stays_a_500(
-    sqlite_app: Flask,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    make_error: Callable[[Path], Exception],
-    path: str,
-) -> None:
-    response = answer_when_raising(sqlite_app, monkeypatch, make_error(tmp_path), path)
+def test_a_mistake_in_a_statement_stays_a_500(answer_when_raising, make_error, path) -> None:
+    response = answer_when_raising(make_error, path)
 
     assert response.status_code == 500
     assert "Retry-After" not in response.headers

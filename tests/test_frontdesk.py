@@ -6,11 +6,13 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from consult import models, visits
@@ -30,7 +32,7 @@ from consult.models import (
 )
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from tests.factories import DESK_DAY, DeskWorld, Team, create_desk_world
-from tests.support import count
+from tests.support import Login, count
 
 DAY = DESK_DAY
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -66,6 +68,12 @@ def world(app: Flask, clock: Clock, staff: Team) -> DeskWorld:
     """The front desk's world (see `create_desk_world`), booked at 08:00 by the clock."""
     with app.app_context():
         return create_desk_world(staff)
+
+
+@pytest.fixture
+def desk(world: DeskWorld, login: Login) -> FlaskClient:
+    """The front desk of the day's location, signed in."""
+    return login("desk")
 
 
 # --- reading pages ------------------------------------------------------------------
@@ -163,8 +171,8 @@ def check_in(app: Flask, *visit_ids: int) -> None:
 # --- arrivals and search ------------------------------------------------------------
 
 
-def test_arrivals_are_listed_in_the_order_of_their_first_appointment(world, login) -> None:
-    response = login("desk").get(desk_url(world.here))
+def test_arrivals_are_listed_in_the_order_of_their_first_appointment(world, desk) -> None:
+    response = desk.get(desk_url(world.here))
     assert response.status_code == 200
     text = page(response)
     refs = world.references
@@ -174,21 +182,18 @@ def test_arrivals_are_listed_in_the_order_of_their_first_appointment(world, logi
     assert "Nobody is in the queue." in text
 
 
-def test_search_by_the_whole_reference_even_typed_loosely(world, login) -> None:
-    desk = login("desk")
+def test_search_by_the_whole_reference_even_typed_loosely(world, desk) -> None:
     loose = world.references["chen"].lower().replace("-", " ")
     text = page(desk.get(desk_url(world.here), query_string={"q": loose}))
     assert listed_references(text) == [world.references["chen"]]
 
 
-def test_search_by_the_last_four_symbols_of_the_reference(world, login) -> None:
-    desk = login("desk")
+def test_search_by_the_last_four_symbols_of_the_reference(world, desk) -> None:
     text = page(desk.get(desk_url(world.here), query_string={"q": world.references["boris"][-4:]}))
     assert listed_references(text) == [world.references["boris"]]
 
 
-def test_search_by_name_ignores_case(world, login) -> None:
-    desk = login("desk")
+def test_search_by_name_ignores_case(world, desk) -> None:
     text = page(desk.get(desk_url(world.here), query_string={"q": "aMiNa"}))
     assert listed_references(text) == [world.references["amina"]]
     nobody = page(desk.get(desk_url(world.here), query_string={"q": "Zoltan"}))
@@ -196,17 +201,15 @@ def test_search_by_name_ignores_case(world, login) -> None:
     assert "Nobody found for this search." in nobody
 
 
-def test_search_by_ticket_number(app, world, login) -> None:
+def test_search_by_ticket_number(app, world, desk) -> None:
     check_in(app, world.visits["boris"], world.visits["amina"])  # tickets 1 and 2
-    desk = login("desk")
     text = page(desk.get(desk_url(world.here), query_string={"q": "2"}))
     assert listed_references(text) == [world.references["amina"]]
     text = page(desk.get(desk_url(world.here), query_string={"q": "1"}))
     assert listed_references(text) == [world.references["boris"]]
 
 
-def test_a_reference_of_another_day_is_named_with_its_date(world, login) -> None:
-    desk = login("desk")
+def test_a_reference_of_another_day_is_named_with_its_date(world, desk) -> None:
     reference = world.references["dana"]
     text = page(desk.get(desk_url(world.here), query_string={"q": reference}))
     assert listed_references(text) == []
@@ -222,9 +225,8 @@ def test_a_reference_of_another_day_is_named_with_its_date(world, login) -> None
 
 
 def test_check_in_checks_in_every_booked_appointment_and_gives_the_next_ticket(
-    app, world, login
+    app, world, desk
 ) -> None:
-    desk = login("desk")
     response = desk.post(f"/staff/desk/visit/{world.visits['amina']}/check-in")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(desk_url(world.here))
@@ -250,8 +252,7 @@ def test_check_in_checks_in_every_booked_appointment_and_gives_the_next_ticket(
     assert visit_of(app, world.visits["emil"])[1] == 1
 
 
-def test_checking_in_twice_is_a_clear_error_and_uses_no_ticket(app, world, login) -> None:
-    desk = login("desk")
+def test_checking_in_twice_is_a_clear_error_and_uses_no_ticket(app, world, desk) -> None:
     url = f"/staff/desk/visit/{world.visits['amina']}/check-in"
     desk.post(url)
     text = page(desk.post(url, follow_redirects=True))
@@ -261,9 +262,8 @@ def test_checking_in_twice_is_a_clear_error_and_uses_no_ticket(app, world, login
     assert visit_of(app, world.visits["chen"])[1] == 2
 
 
-def test_undo_check_in_returns_to_booked_and_keeps_the_ticket(app, world, login) -> None:
+def test_undo_check_in_returns_to_booked_and_keeps_the_ticket(app, world, desk) -> None:
     check_in(app, world.visits["chen"])
-    desk = login("desk")
     appointment = world.appointments["chen-mbe"]
     text = page(
         desk.post(f"/staff/desk/appointment/{appointment}/undo-check-in", follow_redirects=True)
@@ -283,8 +283,7 @@ def test_undo_check_in_returns_to_booked_and_keeps_the_ticket(app, world, login)
     assert visit_of(app, world.visits["amina"])[1] == 2
 
 
-def test_no_show_keeps_the_seat_and_a_late_arrival_is_checked_in(app, world, login) -> None:
-    desk = login("desk")
+def test_no_show_keeps_the_seat_and_a_late_arrival_is_checked_in(app, world, desk) -> None:
     appointment = world.appointments["chen-mbe"]
     text = page(desk.post(f"/staff/desk/appointment/{appointment}/no-show", follow_redirects=True))
     assert ("success", "The appointment is marked as not attended.") in flashes(text)
@@ -305,8 +304,7 @@ def test_no_show_keeps_the_seat_and_a_late_arrival_is_checked_in(app, world, log
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
-def test_cancel_without_a_reason_changes_nothing(app, world, login, reason) -> None:
-    desk = login("desk")
+def test_cancel_without_a_reason_changes_nothing(app, world, desk, reason) -> None:
     appointment = world.appointments["chen-mbe"]
     before = state(app, appointment)
     text = page(
@@ -321,7 +319,7 @@ def test_cancel_without_a_reason_changes_nothing(app, world, login, reason) -> N
     assert visit_of(app, world.visits["chen"])[0] is VisitStatus.BOOKED
 
 
-def test_cancel_with_a_reason_frees_the_seat_for_someone_else(app, world, login) -> None:
+def test_cancel_with_a_reason_frees_the_seat_for_someone_else(app, world, desk) -> None:
     mbe_slot = world.slots["mbe"][1]
     with app.app_context(), pytest.raises(BookingError):  # one desk, and Chen holds it
         book_visit(
@@ -331,7 +329,6 @@ def test_cancel_with_a_reason_frees_the_seat_for_someone_else(app, world, login)
                 Contact(name="Farid"),
             )
         )
-    desk = login("desk")
     appointment = world.appointments["chen-mbe"]
     text = page(
         desk.post(
@@ -366,8 +363,7 @@ def test_cancel_with_a_reason_frees_the_seat_for_someone_else(app, world, login)
         assert [seat.slot_id for a in farid.appointments for seat in a.seats] == [mbe_slot]
 
 
-def test_cancelling_one_appointment_of_a_visit_keeps_the_others(app, world, login) -> None:
-    desk = login("desk")
+def test_cancelling_one_appointment_of_a_visit_keeps_the_others(app, world, desk) -> None:
     desk.post(
         f"/staff/desk/appointment/{world.appointments['amina-abh']}/cancel",
         data={"reason": "Documents missing"},
@@ -383,21 +379,37 @@ def test_cancelling_one_appointment_of_a_visit_keeps_the_others(app, world, logi
 # --- moving one appointment ---------------------------------------------------------
 
 
-def test_move_offers_free_times_of_the_same_agency_that_fit_the_visit(app, world, login) -> None:
+def move_url(world: DeskWorld, appointment: str) -> str:
+    return f"/staff/desk/appointment/{world.appointments[appointment]}/move"
+
+
+def move(
+    desk: FlaskClient, world: DeskWorld, appointment: str, to: tuple[str, int], **options: Any
+) -> TestResponse:
+    """The desk moves an appointment ("amina-jc") to a session's slot (("jc", 4))."""
+    session, slot = to
+    return desk.post(
+        move_url(world, appointment),
+        data={"opening": token(world.sessions[session], world.slots[session][slot])},
+        **options,
+    )
+
+
+def test_move_offers_free_times_of_the_same_agency_that_fit_the_visit(app, world, desk) -> None:
     jc, slots = world.sessions["jc"], world.slots["jc"]
-    response = login("desk").get(f"/staff/desk/appointment/{world.appointments['amina-jc']}/move")
+    response = desk.get(move_url(world, "amina-jc"))
     assert response.status_code == 200
     # 09:00 and 09:20 are free but end less than 5 minutes before Amina's ABH appointment
     # (09:00-09:20) would allow; 09:40 is hers already; 10:00 is Boris's.
     assert radio_values(page(response), "opening") == [token(jc, slots[4]), token(jc, slots[5])]
 
 
-def test_move_options_follow_the_locations_changeover_gap(app, world, login) -> None:
+def test_move_options_follow_the_locations_changeover_gap(app, world, desk) -> None:
     with app.app_context():
         db.session.get(Location, world.here).changeover_minutes = 0
         db.session.commit()
     jc, slots = world.sessions["jc"], world.slots["jc"]
-    response = login("desk").get(f"/staff/desk/appointment/{world.appointments['amina-jc']}/move")
+    response = desk.get(move_url(world, "amina-jc"))
     # Without a gap 09:20 follows the ABH appointment directly; 09:00 still overlaps it.
     assert radio_values(page(response), "opening") == [
         token(jc, slots[1]),
@@ -406,23 +418,18 @@ def test_move_options_follow_the_locations_changeover_gap(app, world, login) -> 
     ]
 
 
-def test_move_never_offers_times_already_past(app, world, login, clock) -> None:
+def test_move_never_offers_times_already_past(app, world, desk, clock) -> None:
     clock.set(10, 25)
     jc, slots = world.sessions["jc"], world.slots["jc"]
-    response = login("desk").get(f"/staff/desk/appointment/{world.appointments['amina-jc']}/move")
+    response = desk.get(move_url(world, "amina-jc"))
     assert radio_values(page(response), "opening") == [token(jc, slots[5])]
 
 
-def test_move_releases_the_old_seat_and_takes_the_new_one(app, world, login) -> None:
+def test_move_releases_the_old_seat_and_takes_the_new_one(app, world, desk) -> None:
     check_in(app, world.visits["amina"])
     checked_in = state(app, world.appointments["amina-jc"])
     jc, slots = world.sessions["jc"], world.slots["jc"]
-    desk = login("desk")
-    response = desk.post(
-        f"/staff/desk/appointment/{world.appointments['amina-jc']}/move",
-        data={"opening": token(jc, slots[4])},
-        follow_redirects=True,
-    )
+    response = move(desk, world, "amina-jc", to=("jc", 4), follow_redirects=True)
     assert response.request.path == desk_url(world.here)
     assert ("success", "The appointment is moved to 10:20.") in flashes(page(response))
 
@@ -451,13 +458,9 @@ def test_move_releases_the_old_seat_and_takes_the_new_one(app, world, login) -> 
     assert held == {slots[3], slots[4]}  # Boris and the moved appointment; 09:40 is free again
 
 
-def test_moving_to_a_taken_time_is_409_and_keeps_the_appointment(app, world, login) -> None:
+def test_moving_to_a_taken_time_is_409_and_keeps_the_appointment(app, world, desk) -> None:
     before = state(app, world.appointments["amina-jc"])
-    jc, slots = world.sessions["jc"], world.slots["jc"]
-    response = login("desk").post(
-        f"/staff/desk/appointment/{world.appointments['amina-jc']}/move",
-        data={"opening": token(jc, slots[3])},  # Boris's 10:00
-    )
+    response = move(desk, world, "amina-jc", to=("jc", 3))  # Boris's 10:00
     assert response.status_code == 409
     assert ("error", "Sorry, this time was just taken by someone else.") in flashes(page(response))
     assert state(app, world.appointments["amina-jc"]) == before
@@ -465,9 +468,9 @@ def test_moving_to_a_taken_time_is_409_and_keeps_the_appointment(app, world, log
 
 
 def test_a_seat_taken_at_the_same_moment_rolls_the_whole_move_back(
-    app, world, login, monkeypatch
+    app, world, desk, monkeypatch
 ) -> None:
-    jc, slots = world.sessions["jc"], world.slots["jc"]
+    slots = world.slots["jc"]
     free_desk = visits.free_desk
 
     def taken_meanwhile(chosen, taken):
@@ -482,10 +485,7 @@ def test_a_seat_taken_at_the_same_moment_rolls_the_whole_move_back(
 
     monkeypatch.setattr(visits, "free_desk", taken_meanwhile)
     before = state(app, world.appointments["amina-jc"])
-    response = login("desk").post(
-        f"/staff/desk/appointment/{world.appointments['amina-jc']}/move",
-        data={"opening": token(jc, slots[4])},
-    )
+    response = move(desk, world, "amina-jc", to=("jc", 4))
     assert response.status_code == 409
     assert ("error", "Sorry, this time was just taken by someone else.") in flashes(page(response))
     # The old appointment was given up inside the same transaction, so it is back as it was.
@@ -495,13 +495,9 @@ def test_a_seat_taken_at_the_same_moment_rolls_the_whole_move_back(
         assert db.session.scalars(sa.select(Seat).where(Seat.slot_id == slots[4])).all() == []
 
 
-def test_moving_into_the_changeover_gap_is_refused(app, world, login) -> None:
+def test_moving_into_the_changeover_gap_is_refused(app, world, desk) -> None:
     before = state(app, world.appointments["amina-jc"])
-    jc, slots = world.sessions["jc"], world.slots["jc"]
-    response = login("desk").post(
-        f"/staff/desk/appointment/{world.appointments['amina-jc']}/move",
-        data={"opening": token(jc, slots[1])},  # 09:20, free, right after ABH ends
-    )
+    response = move(desk, world, "amina-jc", to=("jc", 1))  # 09:20, free, right after ABH ends
     assert response.status_code == 409
     assert (
         "error",
@@ -510,14 +506,10 @@ def test_moving_into_the_changeover_gap_is_refused(app, world, login) -> None:
     assert state(app, world.appointments["amina-jc"]) == before
 
 
-def test_moving_to_a_time_already_begun_is_refused(app, world, login, clock) -> None:
+def test_moving_to_a_time_already_begun_is_refused(app, world, desk, clock) -> None:
     clock.set(9, 10)  # a page opened before 09:00 still offers 09:00
     before = state(app, world.appointments["chen-mbe"])
-    mbe, slots = world.sessions["mbe"], world.slots["mbe"]
-    response = login("desk").post(
-        f"/staff/desk/appointment/{world.appointments['chen-mbe']}/move",
-        data={"opening": token(mbe, slots[0])},
-    )
+    response = move(desk, world, "chen-mbe", to=("mbe", 0))
     assert response.status_code == 409
     assert (
         "error",
@@ -527,13 +519,9 @@ def test_moving_to_a_time_already_begun_is_refused(app, world, login, clock) -> 
     assert count(app, Appointment) == 6
 
 
-def test_moving_to_another_agency_is_refused(app, world, login) -> None:
+def test_moving_to_another_agency_is_refused(app, world, desk) -> None:
     before = state(app, world.appointments["amina-jc"])
-    mbe, slots = world.sessions["mbe"], world.slots["mbe"]
-    response = login("desk").post(
-        f"/staff/desk/appointment/{world.appointments['amina-jc']}/move",
-        data={"opening": token(mbe, slots[5])},
-    )
+    response = move(desk, world, "amina-jc", to=("mbe", 5))
     assert response.status_code == 409
     assert ("error", "The new time must be with the same service.") in flashes(page(response))
     assert state(app, world.appointments["amina-jc"]) == before
@@ -552,13 +540,21 @@ def walk_in_form(world: DeskWorld, *topics: str, **extra: str) -> dict[str, obje
     return data
 
 
-def test_walk_in_is_fitted_from_now_on_and_booked_with_a_ticket(app, world, login, clock) -> None:
+def walk_in_url(world: DeskWorld) -> str:
+    return f"{desk_url(world.here)}/walk-in"
+
+
+def find_times(desk: FlaskClient, world: DeskWorld, *topics: str) -> TestResponse:
+    """The desk asks which free times fit a walk-in who needs help with `topics`."""
+    return desk.post(walk_in_url(world), data=walk_in_form(world, *topics, find="Find free times"))
+
+
+def test_walk_in_is_fitted_from_now_on_and_booked_with_a_ticket(app, world, desk, clock) -> None:
     check_in(app, world.visits["chen"])  # ticket 1
     clock.set(9, 30)
-    desk = login("desk")
-    url = f"{desk_url(world.here)}/walk-in"
+    url = walk_in_url(world)
     needs = ("residence", "money")
-    found = desk.post(url, data=walk_in_form(world, *needs, find="Find free times"))
+    found = find_times(desk, world, *needs)
     assert found.status_code == 200
     text = page(found)
     # ABH at 09:20 and the Jobcenter at 09:00 and 09:20 are free, but already under way or
@@ -599,12 +595,11 @@ def test_walk_in_is_fitted_from_now_on_and_booked_with_a_ticket(app, world, logi
 
 
 def test_a_walk_in_plan_left_open_until_its_time_has_passed_is_not_booked(
-    app, world, login, clock
+    app, world, desk, clock
 ) -> None:
     clock.set(9, 10)
-    desk = login("desk")
-    url = f"{desk_url(world.here)}/walk-in"
-    text = page(desk.post(url, data=walk_in_form(world, "residence", find="Find free times")))
+    url = walk_in_url(world)
+    text = page(find_times(desk, world, "residence"))
     plan = hidden_value(text, "plan")
     assert plan == token(world.sessions["abh"], world.slots["abh"][1])  # 09:20
     clock.set(9, 50)
@@ -622,11 +617,10 @@ def test_a_walk_in_plan_left_open_until_its_time_has_passed_is_not_booked(
     assert "Give a queue ticket" in text  # what the day can still do, as of now
 
 
-def test_walk_in_gets_a_queue_ticket_when_nothing_fits_any_more(app, world, login, clock) -> None:
+def test_walk_in_gets_a_queue_ticket_when_nothing_fits_any_more(app, world, desk, clock) -> None:
     clock.set(9, 45)  # every ABH slot has started
-    desk = login("desk")
-    url = f"{desk_url(world.here)}/walk-in"
-    text = page(desk.post(url, data=walk_in_form(world, "residence", find="Find free times")))
+    url = walk_in_url(world)
+    text = page(find_times(desk, world, "residence"))
     assert hidden_value(text, "plan") == ""
     assert "No free time fits right now." in text
     assert "Give a queue ticket" in text and "Book and check in" not in text
@@ -656,12 +650,11 @@ def test_walk_in_gets_a_queue_ticket_when_nothing_fits_any_more(app, world, logi
 
 
 def test_walk_in_for_topics_nobody_serves_that_day_gets_a_clear_message(
-    app, world, login, clock
+    app, world, desk, clock
 ) -> None:
     clock.set(9, 0)
-    desk = login("desk")
-    url = f"{desk_url(world.here)}/walk-in"
-    text = page(desk.post(url, data=walk_in_form(world, "recognition", find="Find free times")))
+    url = walk_in_url(world)
+    text = page(find_times(desk, world, "recognition"))
     assert "Nobody here today can help with this. Please use the waiting list." in text
     assert "Give a queue ticket" not in text and "Book and check in" not in text
 
@@ -676,11 +669,10 @@ def test_walk_in_for_topics_nobody_serves_that_day_gets_a_clear_message(
     assert count(app, Visit) == 5
 
 
-def test_invalid_walk_in_form_is_422_and_writes_nothing(app, world, login, clock) -> None:
+def test_invalid_walk_in_form_is_422_and_writes_nothing(app, world, desk, clock) -> None:
     clock.set(9, 0)
-    desk = login("desk")
     response = desk.post(
-        f"{desk_url(world.here)}/walk-in",
+        walk_in_url(world),
         data={"name": "  ", "language": "de", "book": "Book and check in", "day": str(world.day)},
     )
     assert response.status_code == 422
@@ -694,7 +686,7 @@ def test_invalid_walk_in_form_is_422_and_writes_nothing(app, world, login, clock
 # --- the waiting-room display -------------------------------------------------------
 
 
-def test_display_shows_tickets_and_rooms_but_never_names(app, world, login, clock) -> None:
+def test_display_shows_tickets_and_rooms_but_never_names(app, world, desk, clock) -> None:
     clock.set(9, 35)
     check_in(app, world.visits["boris"], world.visits["amina"], world.visits["chen"])
     with app.app_context(), atomic():
@@ -705,7 +697,7 @@ def test_display_shows_tickets_and_rooms_but_never_names(app, world, login, cloc
             Contact(name="Farid"),
             [db.session.get(Topic, world.topics["residence"])],
         )
-    response = login("desk").get(f"/staff/desk/display/{world.here}")
+    response = desk.get(f"/staff/desk/display/{world.here}")
     assert response.status_code == 200
     text = page(response)
     assert read_board(text) == Board(called=[("2", "2.01")], waiting=["3", "1", "4"])
@@ -716,12 +708,11 @@ def test_display_shows_tickets_and_rooms_but_never_names(app, world, login, cloc
         assert reference not in text
 
 
-def test_display_forgets_calls_after_a_while(app, world, login, clock) -> None:
+def test_display_forgets_calls_after_a_while(app, world, desk, clock) -> None:
     clock.set(9, 35)
     check_in(app, world.visits["amina"])
     with app.app_context(), atomic():
         service.act(world.appointments["amina-jc"], service.DeskAction.CALL_IN)
-    desk = login("desk")
     assert read_board(page(desk.get(f"/staff/desk/display/{world.here}"))).called == [("1", "2.01")]
     clock.now += service.DISPLAY_CALLED_FOR + timedelta(minutes=1)
     assert read_board(page(desk.get(f"/staff/desk/display/{world.here}"))).called == []
@@ -787,7 +778,7 @@ def test_call_next_passes_over_a_person_in_another_consultation(app, world, logi
 
 
 def test_call_next_seats_a_queued_walk_in_in_the_current_free_slot(
-    app, world, login, clock
+    app, world, login, desk, clock
 ) -> None:
     clock.set(9, 45)
     with app.app_context(), atomic():
@@ -816,7 +807,6 @@ def test_call_next_seats_a_queued_walk_in_in_the_current_free_slot(
         assert [seat.slot_id for seat in appointment.seats] == [world.slots["abh"][2]]
         assert visit.ticket == 1
 
-    desk = login("desk")
     assert read_board(page(desk.get(f"/staff/desk/display/{world.here}"))) == Board(
         called=[("1", "1.01")], waiting=[]
     )

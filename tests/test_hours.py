@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -32,15 +33,8 @@ from consult.models import (
     VisitStatus,
 )
 from consult.visits import BookingRequest, Contact, book_visit
-from tests.factories import (
-    Team,
-    create_agency,
-    create_day,
-    create_location,
-    create_session,
-    create_topic,
-)
-from tests.support import count, html_of
+from tests import factories
+from tests.support import count, html_of, visit_snapshot
 
 DAY = date(2030, 3, 12)  # a Tuesday in winter time: Berlin is UTC+1
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -51,41 +45,44 @@ def clock(instant) -> str:
     return instant.astimezone(BERLIN).strftime("%H:%M")
 
 
+@dataclass(frozen=True)
+class HoursWorld:
+    day: int  # DAY in Magdeburg: Jobcenter and MBE are invited
+    other_day: int  # a week later: only MBE is invited
+    agencies: dict[str, int]  # "jc", "mbe", "abh" (the immigration office, invited to neither)
+    topics: dict[str, int]  # "jobs" (JC and MBE), "money" (JC), "counselling" (MBE), "residence"
+
+
 @pytest.fixture
-def world(app: Flask, staff: Team) -> dict[str, Any]:
+def world(app: Flask, staff: factories.Team) -> HoursWorld:
     """A joint day in Magdeburg with Jobcenter and MBE invited; the immigration office is not."""
     with app.app_context():
-        location = create_location(town="Magdeburg")
-        jc = create_agency(name="Jobcenter", short_name="JC")
-        mbe = create_agency(name="Migrationsberatung", short_name="MBE")
-        abh = create_agency(name="Ausländerbehörde", short_name="ABH")
-        jobs = create_topic([jc, mbe], default_minutes=20)
-        money = create_topic([jc], default_minutes=20)
-        counselling = create_topic([mbe], default_minutes=20)
-        residence = create_topic([abh])
-        day = create_day(location, date=DAY, invited_agencies=[jc, mbe])
-        other_day = create_day(location, date=DAY + timedelta(days=7), invited_agencies=[mbe])
-        staff.add("jc", Role.ADVISOR, agency=jc)
-        staff.add("mbe", Role.ADVISOR, agency=mbe)
-        staff.add("abh", Role.ADVISOR, agency=abh)
+        jc, mbe, abh = factories.create_agencies("jc", "mbe", "abh")
+        topics = {
+            "jobs": factories.create_topic([jc, mbe], default_minutes=20),
+            "money": factories.create_topic([jc], default_minutes=20),
+            "counselling": factories.create_topic([mbe], default_minutes=20),
+            "residence": factories.create_topic([abh]),
+        }
+        location = factories.create_location(town="Magdeburg")
+        day = factories.create_day(location, date=DAY, invited_agencies=[jc, mbe])
+        other_day = factories.create_day(
+            location, date=DAY + timedelta(days=7), invited_agencies=[mbe]
+        )
+        for key, agency in (("jc", jc), ("mbe", mbe), ("abh", abh)):
+            staff.add(key, Role.ADVISOR, agency=agency)
         staff.add("coordinator", Role.COORDINATOR)
         staff.add("desk", Role.FRONTDESK, locations=[location])
         db.session.commit()
-        return {
-            "day": day.id,
-            "other_day": other_day.id,
-            "jc": jc.id,
-            "mbe": mbe.id,
-            "abh": abh.id,
-            "jobs": jobs.id,
-            "money": money.id,
-            "counselling": counselling.id,
-            "residence": residence.id,
-            "emails": staff.emails,
-        }
+        return HoursWorld(
+            day=day.id,
+            other_day=other_day.id,
+            agencies={"jc": jc.id, "mbe": mbe.id, "abh": abh.id},
+            topics={key: topic.id for key, topic in topics.items()},
+        )
 
 
-def hours_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
+def hours_form(world: HoursWorld, **changes: Any) -> dict[str, Any]:
     """A valid hours form (09:00-11:00, 20-minute slots, one desk) with some fields changed."""
     form: dict[str, Any] = {
         "starts": "09:00",
@@ -94,7 +91,7 @@ def hours_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
         "desks": "1",
         "rooms": "",
         "breaks": "",
-        "topics": [str(world["jobs"])],
+        "topics": [str(world.topics["jobs"])],
         "languages": ["de"],
         "status": "published",
     }
@@ -102,24 +99,25 @@ def hours_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return form
 
 
-def new_url(world: dict[str, Any], agency: str = "jc", day: str = "day") -> str:
-    return f"/staff/hours/day/{world[day]}/agency/{world[agency]}/new"
+def new_url(world: HoursWorld, agency: str = "jc", day: str = "day") -> str:
+    """The form for new hours of `agency` on the `day` ("day" or "other_day") of the world."""
+    return f"/staff/hours/day/{getattr(world, day)}/agency/{world.agencies[agency]}/new"
 
 
 def add_session(
-    app: Flask, world: dict[str, Any], agency: str = "jc", topics=("jobs",), **hours: Any
+    app: Flask, world: HoursWorld, agency: str = "jc", topics=("jobs",), **hours: Any
 ) -> int:
     """A published session of an agency on the day, serving the jobs topic (or others)."""
     with app.app_context():
-        day = db.session.get(ConsultationDay, world["day"])
-        agency_obj = db.session.get(Agency, world[agency])
-        chosen = [db.session.get(Topic, world[key]) for key in topics]
-        session = create_session(day, agency_obj, chosen, **hours)
+        day = db.session.get(ConsultationDay, world.day)
+        agency_obj = db.session.get(Agency, world.agencies[agency])
+        chosen = [db.session.get(Topic, world.topics[key]) for key in topics]
+        session = factories.create_session(day, agency_obj, chosen, **hours)
         db.session.commit()
         return session.id
 
 
-def book_at(app: Flask, world: dict[str, Any], session_id: int, *slot_indices: int, **contact):
+def book_at(app: Flask, world: HoursWorld, session_id: int, *slot_indices: int, **contact):
     """Book one appointment covering the given slots of a session; returns the reference."""
     contact.setdefault("name", "Amina")
     with app.app_context(), atomic():
@@ -130,7 +128,7 @@ def book_at(app: Flask, world: dict[str, Any], session_id: int, *slot_indices: i
                 session.day_id,
                 [PlannedOpening(session.id, slot_ids)],
                 Contact(**contact),
-                topic_ids=[world["jobs"]],
+                topic_ids=[world.topics["jobs"]],
             )
         )
         return visit.reference
@@ -138,17 +136,14 @@ def book_at(app: Flask, world: dict[str, Any], session_id: int, *slot_indices: i
 
 def visit_state(app: Flask, reference: str) -> dict[str, Any]:
     """A visit's status and its appointments as (agency, local start, local end, status, seats)."""
-    with app.app_context():
-        visit = db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
-        return {
-            "id": visit.id,
-            "status": visit.status,
-            "reason": visit.cancel_reason,
-            "appointments": [
-                (a.agency_id, clock(a.starts_dt), clock(a.ends_dt), a.status, len(a.seats))
-                for a in visit.appointments
-            ],
-        }
+    return visit_snapshot(app, reference, appointments=appointment_rows)
+
+
+def appointment_rows(visit: Visit) -> list[tuple[Any, ...]]:
+    return [
+        (a.agency_id, clock(a.starts_dt), clock(a.ends_dt), a.status, len(a.seats))
+        for a in visit.appointments
+    ]
 
 
 def session_state(app: Flask, session_id: int) -> dict[str, Any]:
@@ -166,7 +161,7 @@ def session_state(app: Flask, session_id: int) -> dict[str, Any]:
 
 
 def test_publishing_hours_cuts_slots_around_the_break_with_one_place_per_desk(
-    app, world, login
+    app, world, login, staff
 ) -> None:
     advisor = login("jc")
     form = hours_form(
@@ -184,14 +179,14 @@ def test_publishing_hours_cuts_slots_around_the_break_with_one_place_per_desk(
 
     with app.app_context():
         session = db.session.scalar(sa.select(Session))
-        assert session.agency_id == world["jc"] and session.day_id == world["day"]
+        assert session.agency_id == world.agencies["jc"] and session.day_id == world.day
         assert session.status is SessionStatus.PUBLISHED
-        assert session.advisor.email == world["emails"]["jc"]
+        assert session.advisor.email == staff.emails["jc"]
         assert (session.desks, session.slot_minutes) == (2, 20)
         assert session.rooms == ["1.01", "1.02"]
         assert session.breaks == [["10:00", "10:20"]]
         assert session.languages == ["de", "ar"] and session.interpreter_available
-        assert [t.id for t in session.topics] == [world["jobs"]]
+        assert [t.id for t in session.topics] == [world.topics["jobs"]]
         # Stored in UTC: 09:00 in Berlin in March is 08:00 UTC.
         assert (session.starts_dt.hour, session.ends_dt.hour) == (8, 11)
         slots = [(clock(s.starts_dt), clock(s.ends_dt), s.capacity) for s in session.slots]
@@ -216,7 +211,7 @@ def test_hours_kept_as_draft_are_saved_but_not_bookable(app, world, login) -> No
         session = db.session.scalar(sa.select(Session))
         assert session.status is SessionStatus.DRAFT
         assert len(session.slots) == 6
-        day = db.session.get(ConsultationDay, world["day"])
+        day = db.session.get(ConsultationDay, world.day)
         assert day.published_sessions == []
 
 
@@ -230,8 +225,8 @@ def test_the_hours_form_lets_a_browser_submit_some_topics_and_languages(world, l
 
 def test_the_index_lists_the_days_the_agency_is_invited_to(app, world, login) -> None:
     page = html_of(login("jc").get("/staff/hours/"))
-    assert f'data-day="{world["day"]}"' in page
-    assert f'data-day="{world["other_day"]}"' not in page  # Jobcenter is not invited there
+    assert f'data-day="{world.day}"' in page
+    assert f'data-day="{world.other_day}"' not in page  # Jobcenter is not invited there
     assert "No hours yet" in page and new_url(world) in page
 
     add_session(app, world)
@@ -257,11 +252,11 @@ def test_staff_cannot_publish_for_another_agency_or_an_uninvited_day(app, world,
 def test_coordinators_publish_for_any_agency(app, world, login) -> None:
     coordinator = login("coordinator")
     url = new_url(world, "abh", "day")
-    form = hours_form(world, topics=[str(world["residence"])])
+    form = hours_form(world, topics=[str(world.topics["residence"])])
     assert coordinator.post(url, data=form).status_code == 302
     with app.app_context():
         session = db.session.scalar(sa.select(Session))
-        assert session.agency_id == world["abh"] and session.advisor is None
+        assert session.agency_id == world.agencies["abh"] and session.advisor is None
 
 
 INVALID_HOURS = {
@@ -311,7 +306,7 @@ def test_invalid_hours_are_explained_with_a_422_and_nothing_is_written(
     advisor = login("jc")
     for changes, message in INVALID_HOURS[group]:
         if changes.get("topics") == ["residence"]:
-            changes = {"topics": [str(world["residence"])]}  # served by another agency only
+            changes = {"topics": [str(world.topics["residence"])]}  # served by another agency only
         response = advisor.post(new_url(world), data=hours_form(world, **changes))
         assert response.status_code == 422, changes
         assert message in html_of(response), changes
@@ -338,7 +333,7 @@ def test_no_hours_on_a_cancelled_or_past_day(app, world, login) -> None:
         (DayStatus.PUBLISHED, date(2020, 3, 10), "This consultation day is over"),
     ]:
         with app.app_context():
-            day = db.session.get(ConsultationDay, world["day"])
+            day = db.session.get(ConsultationDay, world.day)
             day.status, day.date = status, day_date
             db.session.commit()
         response = advisor.post(new_url(world), data=hours_form(world))
@@ -388,10 +383,10 @@ def test_a_change_that_fits_every_booking_is_applied_and_keeps_the_seats(app, wo
     assert state["window"] == ("09:00", "12:00") and state["desks"] == 2
     assert len(state["slots"]) == 9 and {c for _, c in state["slots"]} == {2}
     assert visit_state(app, early)["appointments"] == [
-        (world["jc"], "09:00", "09:20", AppointmentStatus.BOOKED, 1)
+        (world.agencies["jc"], "09:00", "09:20", AppointmentStatus.BOOKED, 1)
     ]
     assert visit_state(app, late)["appointments"] == [
-        (world["jc"], "09:40", "10:00", AppointmentStatus.BOOKED, 1)
+        (world.agencies["jc"], "09:40", "10:00", AppointmentStatus.BOOKED, 1)
     ]
     assert count(app, Seat) == 2
 
@@ -422,7 +417,7 @@ def test_shrinking_hours_lists_the_affected_visits_and_drops_no_booking(app, wor
     assert session_state(app, session_id) == before
     assert visit_state(app, kept)["status"] is VisitStatus.BOOKED
     assert visit_state(app, moved)["appointments"] == [
-        (world["jc"], "10:20", "10:40", AppointmentStatus.BOOKED, 1)
+        (world.agencies["jc"], "10:20", "10:40", AppointmentStatus.BOOKED, 1)
     ]
 
 
@@ -451,7 +446,9 @@ def test_replanning_moves_the_affected_visit_onto_a_free_slot_then_the_change_ap
     active = [a for a in state["appointments"] if a[3] is AppointmentStatus.BOOKED]
     # 09:00 is taken by the kept visit on the only desk, so a later slot inside the new hours.
     assert len(active) == 1 and active[0][1] in {"09:20", "09:40"} and active[0][4] == 1
-    assert (world["jc"], "10:20", "10:40", AppointmentStatus.CANCELLED, 0) in state["appointments"]
+    assert (world.agencies["jc"], "10:20", "10:40", AppointmentStatus.CANCELLED, 0) in state[
+        "appointments"
+    ]
 
     response = advisor.post(edit_url(session_id), data=hours_form(world, ends="10:00"))
     assert response.status_code == 302
@@ -508,7 +505,7 @@ def test_a_stale_or_forged_plan_is_refused_and_the_visit_keeps_its_time(app, wor
     response = advisor.post(url, data={"plan": ""}, follow_redirects=True)
     assert "Please choose a new time." in html_of(response)
     assert visit_state(app, moved)["appointments"] == [
-        (world["jc"], "10:20", "10:40", AppointmentStatus.BOOKED, 1)
+        (world.agencies["jc"], "10:20", "10:40", AppointmentStatus.BOOKED, 1)
     ]
 
 
@@ -546,7 +543,7 @@ def test_cancelling_an_affected_visit_with_a_reason_frees_its_seat(app, world, l
     assert state["status"] is VisitStatus.CANCELLED
     assert state["reason"] == "The advisor is ill."
     assert state["appointments"] == [
-        (world["jc"], "10:20", "10:40", AppointmentStatus.CANCELLED, 0)
+        (world.agencies["jc"], "10:20", "10:40", AppointmentStatus.CANCELLED, 0)
     ]
     assert count(app, Seat) == 0
     assert "This visit is cancelled." in html_of(app.test_client().get(f"/visit/{moved}?lang=en"))
@@ -591,10 +588,10 @@ def test_cancelling_keeps_the_visits_appointments_with_other_agencies(app, world
         mbe_slot = db.session.get(Session, mbe_session).slots[0].id
         visit = book_visit(
             BookingRequest(
-                world["day"],
+                world.day,
                 [PlannedOpening(jc_session, (jc_slot,)), PlannedOpening(mbe_session, (mbe_slot,))],
                 Contact(name="Two Offices"),
-                topic_ids=[world["jobs"], world["counselling"]],
+                topic_ids=[world.topics["jobs"], world.topics["counselling"]],
             )
         )
         reference = visit.reference
@@ -607,8 +604,8 @@ def test_cancelling_keeps_the_visits_appointments_with_other_agencies(app, world
     assert state["status"] is VisitStatus.BOOKED
     assert sorted(state["appointments"]) == sorted(
         [
-            (world["jc"], "10:20", "10:40", AppointmentStatus.CANCELLED, 0),
-            (world["mbe"], "11:00", "11:20", AppointmentStatus.BOOKED, 1),
+            (world.agencies["jc"], "10:20", "10:40", AppointmentStatus.CANCELLED, 0),
+            (world.agencies["mbe"], "11:00", "11:20", AppointmentStatus.BOOKED, 1),
         ]
     )
 
@@ -623,14 +620,14 @@ def test_replanning_a_visit_with_two_agencies_keeps_both_appointments(app, world
         mbe_slot = db.session.get(Session, mbe_session).slots[3].id  # 11:00
         reference = book_visit(
             BookingRequest(
-                world["day"],
+                world.day,
                 [PlannedOpening(jc_session, (jc_slot,)), PlannedOpening(mbe_session, (mbe_slot,))],
                 Contact(name="Two Offices"),
-                topic_ids=[world["money"], world["counselling"]],
+                topic_ids=[world.topics["money"], world.topics["counselling"]],
             )
         ).reference
     advisor = login("jc")
-    form = hours_form(world, ends="10:00", topics=[str(world["money"])])
+    form = hours_form(world, ends="10:00", topics=[str(world.topics["money"])])
     query = review_query(advisor.post(edit_url(jc_session), data=form))
     tokens = plan_tokens(html_of(advisor.get(f"{edit_url(jc_session)}/review?{query}")))
     assert tokens and all("|" in token for token in tokens)  # each plan sees both agencies
@@ -640,8 +637,8 @@ def test_replanning_a_visit_with_two_agencies_keeps_both_appointments(app, world
     state = visit_state(app, reference)
     active = sorted(a for a in state["appointments"] if a[3] is AppointmentStatus.BOOKED)
     assert state["status"] is VisitStatus.BOOKED
-    assert [a[0] for a in active] == sorted([world["jc"], world["mbe"]])
-    jc_start = next(a[1] for a in active if a[0] == world["jc"])
+    assert [a[0] for a in active] == sorted([world.agencies["jc"], world.agencies["mbe"]])
+    jc_start = next(a[1] for a in active if a[0] == world.agencies["jc"])
     assert jc_start in {"09:00", "09:20", "09:40"}
     assert all(a[4] == 1 for a in active)
     assert advisor.post(edit_url(jc_session), data=form).status_code == 302
@@ -767,7 +764,7 @@ def test_withdrawing_hours_with_bookings_lists_them_and_refuses_until_resolved(
     assert "The hours are withdrawn." in html_of(advisor.get(response.location))
     assert session_state(app, session_id)["status"] is SessionStatus.WITHDRAWN
     with app.app_context():
-        assert db.session.get(ConsultationDay, world["day"]).published_sessions == []
+        assert db.session.get(ConsultationDay, world.day).published_sessions == []
 
 
 def test_a_withdrawn_agencys_visit_is_replanned_with_another_agency_serving_the_topic(
@@ -789,5 +786,5 @@ def test_a_withdrawn_agencys_visit_is_replanned_with_another_agency_serving_the_
     state = visit_state(app, reference)
     assert state["status"] is VisitStatus.BOOKED
     (active,) = [a for a in state["appointments"] if a[3] is AppointmentStatus.BOOKED]
-    assert active[0] == world["mbe"] and active[1] == "10:00" and active[4] == 1
+    assert active[0] == world.agencies["mbe"] and active[1] == "10:00" and active[4] == 1
     assert session_state(app, jc_session)["status"] is SessionStatus.WITHDRAWN

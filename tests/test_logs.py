@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from tests.test_public import book, booked_reference, joint_day  # noqa: F401  (a fixture)
 
@@ -19,51 +21,53 @@ def lines(caplog: pytest.LogCaptureFixture, prefix: str) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.getMessage().startswith(prefix)]
 
 
+@pytest.fixture
+def logs(app: Flask, caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """What `consult` logs at INFO and above once the app is made."""
+    with caplog.at_level(logging.INFO, logger="consult"):
+        yield caplog
+
+
 def test_one_line_per_request_with_its_route_never_its_path(
-    app: Flask,
-    caplog: pytest.LogCaptureFixture,
+    client: FlaskClient,
+    logs: pytest.LogCaptureFixture,
     joint_day,  # noqa: F811
 ) -> None:
-    client = app.test_client()
-    with caplog.at_level(logging.INFO, logger="consult"):
-        reference = booked_reference(book(client, joint_day, "residence", name="Amina Secret"))
-        caplog.clear()
-        response = client.get(f"/visit/{reference}")
+    reference = booked_reference(book(client, joint_day, "residence", name="Amina Secret"))
+    logs.clear()
+    response = client.get(f"/visit/{reference}")
 
-    (line,) = lines(caplog, "request ")
+    (line,) = lines(logs, "request ")
     request_id, method, route, status, queries = REQUEST_LINE.fullmatch(line).groups()
     assert (method, route, status) == ("GET", "/visit/<reference>", "200")
     assert int(queries) > 0
     assert response.headers["X-Request-ID"] == request_id
-    assert reference not in caplog.text and "Amina" not in caplog.text
+    assert reference not in logs.text and "Amina" not in logs.text
 
 
 def test_domain_events_are_logged_once_committed(
-    app: Flask,
-    caplog: pytest.LogCaptureFixture,
+    client: FlaskClient,
+    logs: pytest.LogCaptureFixture,
     joint_day,  # noqa: F811
 ) -> None:
-    client = app.test_client()
-    with caplog.at_level(logging.INFO, logger="consult"):
-        response = book(client, joint_day, "residence", name="Amina Secret")
-        reference = booked_reference(response)
-        client.post(f"/visit/{reference}/cancel")
-    events = lines(caplog, "event ")
+    response = book(client, joint_day, "residence", name="Amina Secret")
+    reference = booked_reference(response)
+    client.post(f"/visit/{reference}/cancel")
+    events = lines(logs, "event ")
     assert any("action=visit.book object=visit:" in e and "actor=person" in e for e in events)
     assert any("action=visit.cancelled" in e for e in events)
     # A booking that is refused is logged with its reason, and books nothing.
-    caplog.clear()
-    with caplog.at_level(logging.INFO, logger="consult"):
-        refused = client.post(
-            f"/day/{joint_day['day']}/book",
-            query_string={"topic": joint_day["residence"], "plan": "1:99999"},
-            data={"plan": "1:99999", "name": "Amina Secret", "language": "de", "consent": "no"},
-        )
+    logs.clear()
+    refused = client.post(
+        f"/day/{joint_day['day']}/book",
+        query_string={"topic": joint_day["residence"], "plan": "1:99999"},
+        data={"plan": "1:99999", "name": "Amina Secret", "language": "de", "consent": "no"},
+    )
     assert refused.status_code == 422
-    assert lines(caplog, "event ") == []
-    (refusal,) = lines(caplog, "refused ")
+    assert lines(logs, "event ") == []
+    (refusal,) = lines(logs, "refused ")
     assert "action=visit.book reason=" in refusal
-    assert "Amina" not in caplog.text
+    assert "Amina" not in logs.text
 
 
 def test_a_request_id_from_the_proxy_is_kept_and_a_strange_one_replaced(app: Flask) -> None:

@@ -17,23 +17,13 @@ from consult.models import (
     AuditLog,
     CaseNote,
     Client,
-    Consent,
     ConsultationDay,
-    Location,
-    Role,
     Visit,
     WaitlistEntry,
 )
 from consult.purge import purge_personal_data
 from consult.visits import BookingRequest, Contact, book_visit
-from tests.factories import (
-    create_agency,
-    create_day,
-    create_location,
-    create_session,
-    create_staff,
-    create_topic,
-)
+from tests import factories
 
 NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 RETENTION = 180
@@ -55,22 +45,22 @@ def _book(day: ConsultationDay, agencies, name: str, language: str, consent: boo
     return visit
 
 
-def _day(location: Location, on, abh, jc, residence, money) -> ConsultationDay:
-    day = create_day(location, date=on)
-    create_session(day, abh, [residence], desks=3)
-    create_session(day, jc, [money], starts=time(9, 25), ends=time(10, 25), desks=3)
+def _day(location: models.Location, on, abh, jc, residence, money) -> ConsultationDay:
+    day = factories.create_day(location, date=on)
+    factories.create_session(day, abh, [residence], desks=3)
+    factories.create_session(day, jc, [money], starts=time(9, 25), ends=time(10, 25), desks=3)
     return day
 
 
 @pytest.fixture
 def history(ctx: Flask) -> dict[str, int]:
     """Two old visits (one client), one recent visit of a returning client, waiting list."""
-    location = create_location(town="Zeitz")
-    abh, jc = create_agency(), create_agency()
-    residence, money = create_topic([abh]), create_topic([jc])
+    location = factories.create_location(town="Zeitz")
+    abh, jc = factories.create_agency(), factories.create_agency()
+    residence, money = factories.create_topic([abh]), factories.create_topic([jc])
     old_day = _day(location, NOW.date() - timedelta(days=200), abh, jc, residence, money)
     recent_day = _day(location, NOW.date() - timedelta(days=10), abh, jc, residence, money)
-    advisor = create_staff(Role.ADVISOR, agency=abh)
+    advisor = factories.create_staff(models.Role.ADVISOR, agency=abh)
     db.session.commit()
 
     old_one = _book(old_day, [abh, jc], "Amina", "ar", consent=True)
@@ -117,7 +107,7 @@ def statistics() -> dict[str, object]:
         "by_topic_and_language": Counter((t.slug, v.language) for v in visits for t in v.topics),
         "by_town": Counter(v.day.location.town for v in visits),
         "by_status": Counter(a.status for a in db.session.scalars(sa.select(Appointment))),
-        "consents": db.session.scalar(sa.select(sa.func.count(Consent.id))),
+        "consents": db.session.scalar(sa.select(sa.func.count(models.Consent.id))),
         "waiting_by_town": Counter(
             (w.town, w.language) for w in db.session.scalars(sa.select(WaitlistEntry))
         ),
@@ -187,12 +177,12 @@ def test_cli_purge_uses_the_configured_retention_and_prints_one_line(
 ) -> None:
     app = app_factory(CONSULT_RETENTION_DAYS=30)
     with app.app_context():
-        location = create_location()
-        agency = create_agency()
-        old = create_day(location, date=datetime.now(UTC).date() - timedelta(days=31))
-        create_session(old, agency)
-        new = create_day(location, date=datetime.now(UTC).date() - timedelta(days=29))
-        create_session(new, agency)
+        location = factories.create_location()
+        agency = factories.create_agency()
+        old = factories.create_day(location, date=datetime.now(UTC).date() - timedelta(days=31))
+        factories.create_session(old, agency)
+        new = factories.create_day(location, date=datetime.now(UTC).date() - timedelta(days=29))
+        factories.create_session(new, agency)
         db.session.commit()
         # The visits were booked before their days, when these were still to come.
         booked_at = datetime.combine(old.date - timedelta(days=1), time(12), tzinfo=UTC)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,16 +36,23 @@ def assert_well_formed(slots: list[SlotSpec], minutes: int) -> None:
         assert earlier.ends_dt <= later.starts_dt
 
 
-@pytest.mark.parametrize(
-    ("day", "first_utc"),
-    [
-        (WINTER_DAY, utc(2026, 1, 13, 8, 0)),
-        (SUMMER_DAY, utc(2026, 7, 14, 7, 0)),
-    ],
-    ids=["winter", "summer"],
-)
-def test_normal_berlin_morning(day: date, first_utc: datetime) -> None:
-    slots = generate_slots(day, time(9, 0), time(12, 0), 20, 2)
+NINE_IN_UTC = {  # 09:00 in Berlin
+    WINTER_DAY: utc(2026, 1, 13, 8, 0),
+    SUMMER_DAY: utc(2026, 7, 14, 7, 0),
+    SPRING_FORWARD: utc(2026, 3, 29, 7, 0),
+    FALL_BACK: utc(2026, 10, 25, 8, 0),
+}
+
+
+def morning(day: date) -> list[SlotSpec]:
+    """09:00-12:00 in Berlin on `day`, in 20-minute slots at two desks."""
+    return generate_slots(day, time(9, 0), time(12, 0), 20, 2)
+
+
+@pytest.mark.parametrize("day", [WINTER_DAY, SUMMER_DAY], ids=["winter", "summer"])
+def test_normal_berlin_morning(day: date) -> None:
+    first_utc = NINE_IN_UTC[day]
+    slots = morning(day)
 
     assert len(slots) == 9
     assert {slot.capacity for slot in slots} == {2}
@@ -126,16 +134,10 @@ def test_window_shorter_than_one_slot_gives_no_slots() -> None:
     assert generate_slots(WINTER_DAY, time(9, 0), time(9, 10), 20, 1) == []
 
 
-@pytest.mark.parametrize(
-    ("day", "first_utc"),
-    [
-        (SPRING_FORWARD, utc(2026, 3, 29, 7, 0)),
-        (FALL_BACK, utc(2026, 10, 25, 8, 0)),
-    ],
-    ids=["spring-forward", "fall-back"],
-)
-def test_morning_session_on_clock_change_day(day: date, first_utc: datetime) -> None:
-    slots = generate_slots(day, time(9, 0), time(12, 0), 20, 2)
+@pytest.mark.parametrize("day", [SPRING_FORWARD, FALL_BACK], ids=["spring-forward", "fall-back"])
+def test_morning_session_on_clock_change_day(day: date) -> None:
+    first_utc = NINE_IN_UTC[day]
+    slots = morning(day)
 
     assert slots[0].starts_dt == first_utc
     assert slots[-1].ends_dt == first_utc + timedelta(hours=3)
@@ -222,48 +224,32 @@ def test_desk_limits_are_allowed(desks: int) -> None:
     assert {slot.capacity for slot in slots} == {desks}
 
 
+def bad_window(start: str, end: str, id: str) -> Any:
+    """A case of hours from `start` to `end` that are refused, and the error's params."""
+    hours = {"window_start": time.fromisoformat(start), "window_end": time.fromisoformat(end)}
+    return pytest.param(hours, {"start": start, "end": end}, id=id)
+
+
+def bad_break(start: str, end: str, id: str) -> Any:
+    """A case of one break from `start` to `end` that is refused, and the error's params."""
+    one = Break(time.fromisoformat(start), time.fromisoformat(end))
+    return pytest.param({"breaks": [one]}, {"start": start, "end": end}, id=id)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "params"),
     [
-        pytest.param(
-            {"window_start": time(12, 0), "window_end": time(9, 0)},
-            {"start": "12:00", "end": "09:00"},
-            id="window-end-before-start",
-        ),
-        pytest.param(
-            {"window_start": time(9, 0), "window_end": time(9, 0)},
-            {"start": "09:00", "end": "09:00"},
-            id="window-empty",
-        ),
+        bad_window("12:00", "09:00", id="window-end-before-start"),
+        bad_window("09:00", "09:00", id="window-empty"),
         pytest.param({"slot_minutes": 4}, {"low": 5, "high": 240}, id="slot-too-short"),
         pytest.param({"slot_minutes": 241}, {"low": 5, "high": 240}, id="slot-too-long"),
         pytest.param({"desks": 0}, {"low": 1, "high": 50}, id="no-desks"),
         pytest.param({"desks": 51}, {"low": 1, "high": 50}, id="too-many-desks"),
-        pytest.param(
-            {"breaks": [Break(time(8, 30), time(9, 30))]},
-            {"start": "08:30", "end": "09:30"},
-            id="break-starts-before-window",
-        ),
-        pytest.param(
-            {"breaks": [Break(time(11, 45), time(12, 15))]},
-            {"start": "11:45", "end": "12:15"},
-            id="break-ends-after-window",
-        ),
-        pytest.param(
-            {"breaks": [Break(time(13, 0), time(13, 30))]},
-            {"start": "13:00", "end": "13:30"},
-            id="break-after-window",
-        ),
-        pytest.param(
-            {"breaks": [Break(time(10, 30), time(10, 0))]},
-            {"start": "10:30", "end": "10:00"},
-            id="break-end-before-start",
-        ),
-        pytest.param(
-            {"breaks": [Break(time(10, 0), time(10, 0))]},
-            {"start": "10:00", "end": "10:00"},
-            id="break-empty",
-        ),
+        bad_break("08:30", "09:30", id="break-starts-before-window"),
+        bad_break("11:45", "12:15", id="break-ends-after-window"),
+        bad_break("13:00", "13:30", id="break-after-window"),
+        bad_break("10:30", "10:00", id="break-end-before-start"),
+        bad_break("10:00", "10:00", id="break-empty"),
         pytest.param(
             {"breaks": [Break(time(10, 15), time(11, 0)), Break(time(10, 0), time(10, 30))]},
             {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -21,7 +22,6 @@ from consult.itineraries import plans_for_day
 from consult.models import (
     AppointmentStatus,
     ConsultationDay,
-    DayKind,
     DayStatus,
     Location,
     Role,
@@ -39,8 +39,8 @@ from consult.models import (
 from consult.tours import service
 from consult.tours.routing import DriveSettings
 from consult.visits import BookingRequest, Contact, book_visit
-from tests.factories import Team, create_agency, create_location, create_topic
-from tests.support import Login, count, html_of, text_of
+from tests import factories
+from tests.support import Login, count, html_of, text_of, visit_snapshot
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)
@@ -56,74 +56,80 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(models, "utcnow", lambda: NOW)
 
 
+@dataclass(frozen=True)
+class TourWorld:
+    agencies: dict[str, int]  # "mbe", "jc"
+    topics: dict[str, int]  # "counselling" (MBE), "german" (MBE and JC), "money" (JC)
+    places: dict[str, int]  # "zeitz", "weissenfels", "naumburg"
+    advisor: int  # Mira Mobil, the MBE's mobile advisor
+
+
 @pytest.fixture
-def world(app: Flask, staff: Team) -> dict[str, Any]:
+def world(app: Flask, staff: factories.Team) -> TourWorld:
     """Three towns of the Burgenlandkreis, the MBE with a mobile advisor, and other staff."""
     with app.app_context():
-        mbe = create_agency(slug="mbe", name="Migrationsberatung", short_name="MBE")
-        jc = create_agency(slug="jobcenter", name="Jobcenter", short_name="JC")
-        counselling = create_topic([mbe], names={"en": "Counselling", "de": "Beratung"})
-        german = create_topic([mbe, jc], names={"en": "German course", "de": "Deutschkurs"})
-        money = create_topic([jc], names={"en": "Money", "de": "Geld"})
+        mbe, jc = factories.create_agencies("mbe", "jc", slugs=True)
+        counselling = factories.create_topic([mbe], names={"en": "Counselling", "de": "Beratung"})
+        german = factories.create_topic(
+            [mbe, jc], names={"en": "German course", "de": "Deutschkurs"}
+        )
+        money = factories.create_topic([jc], names={"en": "Money", "de": "Geld"})
         places = {
-            "zeitz": create_location(
+            "zeitz": factories.create_location(
                 name="Rathaus Zeitz", town="Zeitz", latitude=ZEITZ[0], longitude=ZEITZ[1]
             ),
-            "weissenfels": create_location(
+            "weissenfels": factories.create_location(
                 name="Kulturhaus",
                 town="Weißenfels",
                 latitude=WEISSENFELS[0],
                 longitude=WEISSENFELS[1],
             ),
-            "naumburg": create_location(
+            "naumburg": factories.create_location(
                 name="Kreisverwaltung",
                 town="Naumburg",
                 latitude=NAUMBURG[0],
                 longitude=NAUMBURG[1],
             ),
         }
-        staff.add("advisor", Role.ADVISOR, agency=mbe, name="Mira Mobil")
+        advisor = staff.add("advisor", Role.ADVISOR, agency=mbe, name="Mira Mobil")
         staff.add("colleague", Role.ADVISOR, agency=mbe)
         staff.add("other", Role.ADVISOR, agency=jc)
         staff.add("coordinator", Role.COORDINATOR)
         staff.add("desk", Role.FRONTDESK, locations=[places["zeitz"]])
         db.session.commit()
-        return {
-            "mbe": mbe.id,
-            "jc": jc.id,
-            "counselling": counselling.id,
-            "german": german.id,
-            "money": money.id,
-            **{key: place.id for key, place in places.items()},
-            "staff": staff.ids,
-        }
+        return TourWorld(
+            agencies={"mbe": mbe.id, "jc": jc.id},
+            topics={"counselling": counselling.id, "german": german.id, "money": money.id},
+            places={key: place.id for key, place in places.items()},
+            advisor=advisor.id,
+        )
 
 
 @pytest.fixture
-def advisor(world: dict[str, Any], login: Login) -> FlaskClient:
+def advisor(world: TourWorld, login: Login) -> FlaskClient:
     return login("advisor")
 
 
-def make_tour(app: Flask, world: dict[str, Any], title: str = "Burgenlandkreis") -> int:
+def make_tour(app: Flask, world: TourWorld, title: str = "Burgenlandkreis") -> int:
     with app.app_context():
         tour = service.create_tour(
             title,
-            db.session.get(models.Agency, world["mbe"]),
-            db.session.get(models.StaffUser, world["staff"]["advisor"]),
+            db.session.get(models.Agency, world.agencies["mbe"]),
+            db.session.get(models.StaffUser, world.advisor),
         )
         db.session.commit()
         return tour.id
 
 
-def stop_form(world: dict[str, Any], place: str = "zeitz", **changes: Any) -> dict[str, Any]:
+def stop_form(world: TourWorld, place: str = "zeitz", **changes: Any) -> dict[str, Any]:
     """A valid stop: 12 March 2030, 09:00-11:00 in 30-minute slots, counselling in de and ar."""
     form: dict[str, Any] = {
         "date": DAY.isoformat(),
-        "location": str(world[place]),
+        "location": str(world.places[place]),
         "starts": "09:00",
         "ends": "11:00",
         "slot_minutes": "30",
-        "topics": [str(world["counselling"])],
+        "topics": [str(world.topics["counselling"])],
         "languages": ["de", "ar"],
     }
     form.update(changes)
@@ -131,7 +137,7 @@ def stop_form(world: dict[str, Any], place: str = "zeitz", **changes: Any) -> di
 
 
 def add_stops(
-    app: Flask, world: dict[str, Any], tour_id: int, *stops: tuple[str, str, str], on: date = DAY
+    app: Flask, world: TourWorld, tour_id: int, *stops: tuple[str, str, str], on: date = DAY
 ) -> list[int]:
     """Stops of (place, from, until) on one date, through the service; returns their ids."""
     ids = []
@@ -145,9 +151,9 @@ def add_stops(
                     starts=time.fromisoformat(starts),
                     ends=time.fromisoformat(ends),
                     slot_minutes=30,
-                    topic_ids=(world["counselling"], world["german"]),
+                    topic_ids=(world.topics["counselling"], world.topics["german"]),
                     languages=("de", "ar"),
-                    location_id=world[place],
+                    location_id=world.places[place],
                 ),
             )
             db.session.commit()
@@ -161,13 +167,28 @@ def publish(app: Flask, tour_id: int) -> None:
         db.session.commit()
 
 
-def book(app: Flask, world: dict[str, Any], stop_id: int, **contact: Any) -> str:
+def draft_tour(app: Flask, world: TourWorld, *stops: tuple[str, str, str]) -> tuple[int, list[int]]:
+    """A new tour with these stops on DAY (see `add_stops`): its id and the stops' ids."""
+    tour_id = make_tour(app, world)
+    return tour_id, add_stops(app, world, tour_id, *stops)
+
+
+def published_tour(
+    app: Flask, world: TourWorld, *stops: tuple[str, str, str]
+) -> tuple[int, list[int]]:
+    """A new tour with these stops on DAY, published: its id and the stops' ids."""
+    tour_id, stop_ids = draft_tour(app, world, *stops)
+    publish(app, tour_id)
+    return tour_id, stop_ids
+
+
+def book(app: Flask, world: TourWorld, stop_id: int, **contact: Any) -> str:
     """Book the first free counselling time at a published stop; returns the reference."""
     contact.setdefault("name", "Amina")
     contact.setdefault("language", "ar")
     with app.app_context(), atomic():
         day = db.session.get(TourStop, stop_id).day
-        topic = db.session.get(Topic, world["counselling"])
+        topic = db.session.get(Topic, world.topics["counselling"])
         plan = plans_for_day(day, [topic], language=contact["language"], limit=1, now=NOW).plans[0]
         visit = book_visit(
             BookingRequest(day.id, plan.appointments, Contact(**contact), [topic.id])
@@ -176,17 +197,15 @@ def book(app: Flask, world: dict[str, Any], stop_id: int, **contact: Any) -> str
 
 
 def visit_by(app: Flask, reference: str) -> dict[str, Any]:
-    with app.app_context():
-        visit = db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
-        return {
-            "day": visit.day_id,
-            "status": visit.status,
-            "reason": visit.cancel_reason,
-            "active": [
-                (a.session.day_id, a.starts_dt.astimezone(BERLIN).strftime("%H:%M"))
-                for a in visit.active_appointments
-            ],
-        }
+    """A visit's day, status and reason, and its active appointments as (day, local start)."""
+    return visit_snapshot(app, reference, active=active_starts)
+
+
+def active_starts(visit: Visit) -> list[tuple[int, str]]:
+    return [
+        (a.session.day_id, a.starts_dt.astimezone(BERLIN).strftime("%H:%M"))
+        for a in visit.active_appointments
+    ]
 
 
 def day_of(app: Flask, stop_id: int) -> dict[str, Any]:
@@ -198,6 +217,12 @@ def day_of(app: Flask, stop_id: int) -> dict[str, Any]:
 def stop_ids_of(app: Flask, tour_id: int) -> list[int]:
     with app.app_context():
         return [stop.id for stop in db.session.get(Tour, tour_id).stops]
+
+
+def other_stop(app: Flask, tour_id: int, stop_id: int) -> int:
+    """The tour's one stop besides `stop_id`."""
+    [other] = [stop for stop in stop_ids_of(app, tour_id) if stop != stop_id]
+    return other
 
 
 # --- access -------------------------------------------------------------------------------
@@ -218,13 +243,13 @@ def test_advisors_manage_their_agencys_tours_and_nobody_elses(app, world, login)
     assert count(app, ConsultationDay) == 0
 
 
-def test_the_list_shows_only_the_tours_in_reach(app, world, login) -> None:
+def test_the_list_shows_only_the_tours_in_reach(app, world, login, staff) -> None:
     make_tour(app, world, "Burgenlandkreis")
     with app.app_context():
         service.create_tour(
             "Saalekreis",
-            db.session.get(models.Agency, world["jc"]),
-            db.session.get(models.StaffUser, world["staff"]["other"]),
+            db.session.get(models.Agency, world.agencies["jc"]),
+            db.session.get(models.StaffUser, staff.ids["other"]),
         )
         db.session.commit()
 
@@ -246,18 +271,20 @@ def test_an_advisor_creates_a_tour_of_their_agency(app, world, advisor) -> None:
     with app.app_context():
         tour = db.session.scalar(sa.select(Tour))
         assert (tour.title, tour.status) == ("Mobile Beratung", TourStatus.DRAFT)
-        assert (tour.agency_id, tour.advisor_id) == (world["mbe"], world["staff"]["advisor"])
+        assert (tour.agency_id, tour.advisor_id) == (world.agencies["mbe"], world.advisor)
 
 
-def test_a_coordinator_creates_a_tour_for_a_chosen_agency(app, world, login) -> None:
+def test_a_coordinator_creates_a_tour_for_a_chosen_agency(app, world, login, staff) -> None:
     coordinator = login("coordinator")
 
-    response = coordinator.post("/staff/tours/", data={"title": "JC", "agency": world["jc"]})
+    response = coordinator.post(
+        "/staff/tours/", data={"title": "JC", "agency": world.agencies["jc"]}
+    )
 
     assert response.status_code == 302
     with app.app_context():
         tour = db.session.scalar(sa.select(Tour))
-        assert (tour.agency_id, tour.advisor_id) == (world["jc"], world["staff"]["coordinator"])
+        assert (tour.agency_id, tour.advisor_id) == (world.agencies["jc"], staff.ids["coordinator"])
 
 
 def test_a_tour_needs_a_title(app, world, advisor) -> None:
@@ -282,15 +309,15 @@ def test_a_stop_at_an_existing_location_is_a_draft_mobile_day(app, world, adviso
     with app.app_context():
         [stop] = db.session.get(Tour, tour_id).stops
         day = stop.day
-        assert (day.kind, day.status, day.date) == (DayKind.MOBILE, DayStatus.DRAFT, DAY)
-        assert day.location_id == world["zeitz"]
+        assert (day.kind, day.status, day.date) == (models.DayKind.MOBILE, DayStatus.DRAFT, DAY)
+        assert day.location_id == world.places["zeitz"]
         [session] = day.sessions
-        assert session.agency_id == world["mbe"]
-        assert session.advisor_id == world["staff"]["advisor"]
+        assert session.agency_id == world.agencies["mbe"]
+        assert session.advisor_id == world.advisor
         assert session.status is SessionStatus.PUBLISHED
         # Stored in UTC: 09:00 in Berlin in March is 08:00 UTC.
         assert session.starts_dt == datetime(2030, 3, 12, 8, 0, tzinfo=UTC)
-        assert [t.id for t in session.topics] == [world["counselling"]]
+        assert [t.id for t in session.topics] == [world.topics["counselling"]]
         assert session.languages == ["de", "ar"]
         assert len(session.slots) == 4
         # The day is not bookable until the tour is published.
@@ -366,7 +393,7 @@ def test_an_invalid_stop_is_explained_and_nothing_is_written(
     tour_id = make_tour(app, world)
     add_stops(app, world, tour_id, ("naumburg", "13:00", "15:00"))
     if changes.get("location") in ("weissenfels", "zeitz"):
-        changes["location"] = str(world[changes["location"]])
+        changes["location"] = str(world.places[changes["location"]])
     before = {model: count(app, model) for model in (ConsultationDay, Session, Location, TourStop)}
 
     response = advisor.post(f"/staff/tours/{tour_id}/stops/new", data=stop_form(world, **changes))
@@ -381,7 +408,8 @@ def test_a_topic_of_another_agency_is_not_offered(app, world, advisor) -> None:
 
     page = text_of(advisor.get(f"/staff/tours/{tour_id}/stops/new"))
     response = advisor.post(
-        f"/staff/tours/{tour_id}/stops/new", data=stop_form(world, topics=[str(world["money"])])
+        f"/staff/tours/{tour_id}/stops/new",
+        data=stop_form(world, topics=[str(world.topics["money"])]),
     )
 
     assert "Counselling" in page and "German course" in page and "Money" not in page
@@ -431,16 +459,16 @@ def test_drives_between_stops_of_a_day_are_flagged_in_words(app, world, advisor)
     assert "Some drives cannot be made in the time between the stops:" in page
 
 
+# Naumburg, Zeitz and Weißenfels on one day, in an order that drives further than it must.
+THREE_TOWNS = (
+    ("naumburg", "09:00", "10:00"),
+    ("zeitz", "11:00", "12:00"),
+    ("weissenfels", "13:00", "14:00"),
+)
+
+
 def test_a_shorter_order_is_suggested_and_used(app, world, advisor) -> None:
-    tour_id = make_tour(app, world)
-    naumburg, zeitz, weissenfels = add_stops(
-        app,
-        world,
-        tour_id,
-        ("naumburg", "09:00", "10:00"),
-        ("zeitz", "11:00", "12:00"),
-        ("weissenfels", "13:00", "14:00"),
-    )
+    tour_id, (naumburg, zeitz, weissenfels) = draft_tour(app, world, *THREE_TOWNS)
     page = text_of(advisor.get(f"/staff/tours/{tour_id}"))
     # Naumburg → Zeitz → Weißenfels is 46.4 km in a straight line; Naumburg → Weißenfels →
     # Zeitz is 32.9 km: 13.5 km less, 17.6 road km.
@@ -472,16 +500,7 @@ def test_a_shorter_order_is_suggested_and_used(app, world, advisor) -> None:
 
 
 def test_the_order_is_kept_while_anyone_is_booked_that_day(app, world, advisor) -> None:
-    tour_id = make_tour(app, world)
-    naumburg, zeitz, weissenfels = add_stops(
-        app,
-        world,
-        tour_id,
-        ("naumburg", "09:00", "10:00"),
-        ("zeitz", "11:00", "12:00"),
-        ("weissenfels", "13:00", "14:00"),
-    )
-    publish(app, tour_id)
+    tour_id, (naumburg, zeitz, weissenfels) = published_tour(app, world, *THREE_TOWNS)
     book(app, world, zeitz)
 
     page = text_of(advisor.get(f"/staff/tours/{tour_id}"))
@@ -526,15 +545,19 @@ def test_an_order_that_is_not_the_days_stops_is_refused(app, world, advisor) -> 
 # --- publishing ---------------------------------------------------------------------------
 
 
+def publish_page(advisor: FlaskClient, tour_id: int) -> str:
+    """What the advisor reads after asking to publish the tour."""
+    response = advisor.post(f"/staff/tours/{tour_id}/publish")
+    return text_of(advisor.get(response.location))
+
+
 def test_publishing_is_refused_while_a_drive_is_impossible(app, world, advisor) -> None:
-    tour_id = make_tour(app, world)
-    zeitz, naumburg = add_stops(
-        app, world, tour_id, ("zeitz", "09:00", "10:00"), ("naumburg", "10:20", "11:20")
+    tour_id, (zeitz, naumburg) = draft_tour(
+        app, world, ("zeitz", "09:00", "10:00"), ("naumburg", "10:20", "11:20")
     )
 
-    response = advisor.post(f"/staff/tours/{tour_id}/publish")
+    page = publish_page(advisor, tour_id)
 
-    page = text_of(advisor.get(response.location))
     assert "The tour cannot be published: there is not enough time to drive" in page
     assert "Zeitz 10:00 → Naumburg 10:20 (Mar 12, 2030)" in page
     with app.app_context():
@@ -546,25 +569,23 @@ def test_publishing_is_refused_while_a_drive_is_impossible(app, world, advisor) 
 def test_a_published_stop_is_bookable_and_tight_drives_are_warned_about(
     app, world, advisor
 ) -> None:
-    tour_id = make_tour(app, world)
-    zeitz, naumburg = add_stops(
-        app, world, tour_id, ("zeitz", "09:00", "10:00"), ("naumburg", "10:40", "11:40")
+    tour_id, (zeitz, naumburg) = draft_tour(
+        app, world, ("zeitz", "09:00", "10:00"), ("naumburg", "10:40", "11:40")
     )
 
-    response = advisor.post(f"/staff/tours/{tour_id}/publish")
+    page = publish_page(advisor, tour_id)
 
-    page = text_of(advisor.get(response.location))
     assert "The tour is published. 2 stops are now open for booking." in page
     assert "Some drives leave little time to spare: Zeitz 10:00 → Naumburg 10:40" in page
     assert day_of(app, zeitz)["status"] is DayStatus.PUBLISHED
     with app.app_context():
         assert db.session.get(Tour, tour_id).status is TourStatus.PUBLISHED
         day = db.session.get(TourStop, zeitz).day
-        topic = db.session.get(Topic, world["counselling"])
+        topic = db.session.get(Topic, world.topics["counselling"])
         assert plans_for_day(day, [topic], language="ar", now=NOW).plans
     public = app.test_client()
     day_page = public.get(
-        f"/day/{day_of(app, zeitz)['id']}?topic={world['counselling']}&speak=ar&lang=en"
+        f"/day/{day_of(app, zeitz)['id']}?topic={world.topics['counselling']}&speak=ar&lang=en"
     )
     assert day_page.status_code == 200
     assert "Rathaus Zeitz" in text_of(day_page)
@@ -575,15 +596,13 @@ def test_a_published_stop_is_bookable_and_tight_drives_are_warned_about(
 def test_a_stop_added_to_a_published_tour_is_a_draft_until_published_again(
     app, world, advisor
 ) -> None:
-    tour_id = make_tour(app, world)
-    [first] = add_stops(app, world, tour_id, ("zeitz", "09:00", "10:00"))
-    publish(app, tour_id)
+    tour_id, [first] = published_tour(app, world, ("zeitz", "09:00", "10:00"))
 
     advisor.post(
         f"/staff/tours/{tour_id}/stops/new",
         data=stop_form(world, "naumburg", date="2030-03-19"),
     )
-    [second] = [stop for stop in stop_ids_of(app, tour_id) if stop != first]
+    second = other_stop(app, tour_id, first)
     page = text_of(advisor.get(f"/staff/tours/{tour_id}"))
     assert day_of(app, second)["status"] is DayStatus.DRAFT
     assert "1 stop is a draft: nobody can book it yet." in page
@@ -596,27 +615,23 @@ def test_a_stop_added_to_a_published_tour_is_a_draft_until_published_again(
 def test_a_tour_without_upcoming_stops_is_not_published(app, world, advisor) -> None:
     tour_id = make_tour(app, world)
 
-    response = advisor.post(f"/staff/tours/{tour_id}/publish")
+    page = publish_page(advisor, tour_id)
 
-    assert "Please add a stop from today on before publishing the tour." in text_of(
-        advisor.get(response.location)
-    )
+    assert "Please add a stop from today on before publishing the tour." in page
 
 
 # --- moving and cancelling stops with bookings --------------------------------------------
 
 
-def move_form(world: dict[str, Any], **changes: Any) -> dict[str, Any]:
+def move_form(world: TourWorld, **changes: Any) -> dict[str, Any]:
     form = stop_form(world, date=(DAY + timedelta(days=7)).isoformat())
-    form["topics"] = [str(world["counselling"]), str(world["german"])]
+    form["topics"] = [str(world.topics["counselling"]), str(world.topics["german"])]
     form.update(changes)
     return form
 
 
 def test_moving_a_stop_moves_its_visit_with_the_same_reference(app, world, advisor) -> None:
-    tour_id = make_tour(app, world)
-    [old] = add_stops(app, world, tour_id, ("zeitz", "09:00", "11:00"))
-    publish(app, tour_id)
+    tour_id, [old] = published_tour(app, world, ("zeitz", "09:00", "11:00"))
     reference = book(app, world, old, name="Amina", phone="+49 170 1234567")
 
     move = advisor.get(f"/staff/tours/{tour_id}/stops/{old}/move")
@@ -624,7 +639,7 @@ def test_moving_a_stop_moves_its_visit_with_the_same_reference(app, world, advis
     response = advisor.post(f"/staff/tours/{tour_id}/stops/{old}/move", data=move_form(world))
 
     assert response.status_code == 302
-    [new] = [stop for stop in stop_ids_of(app, tour_id) if stop != old]
+    new = other_stop(app, tour_id, old)
     assert response.location.endswith(f"/staff/tours/{tour_id}/stops/{old}/move/{new}")
     moving = text_of(advisor.get(response.location))
     assert "1 visit is still booked on the old stop." in moving
@@ -656,17 +671,15 @@ def visit_by_id(app: Flask, reference: str) -> int:
 def test_a_visit_that_does_not_fit_the_new_stop_stays_until_it_is_cancelled(
     app, world, advisor
 ) -> None:
-    tour_id = make_tour(app, world)
-    [old] = add_stops(app, world, tour_id, ("zeitz", "09:00", "11:00"))
-    publish(app, tour_id)
+    tour_id, [old] = published_tour(app, world, ("zeitz", "09:00", "11:00"))
     reference = book(app, world, old)
     visit_id = visit_by_id(app, reference)
     # The new stop does not offer counselling, which the person booked.
     advisor.post(
         f"/staff/tours/{tour_id}/stops/{old}/move",
-        data=move_form(world, topics=[str(world["german"])]),
+        data=move_form(world, topics=[str(world.topics["german"])]),
     )
-    [new] = [stop for stop in stop_ids_of(app, tour_id) if stop != old]
+    new = other_stop(app, tour_id, old)
     base = f"/staff/tours/{tour_id}/stops/{old}/move/{new}"
 
     response = advisor.post(f"{base}/visits/{visit_id}")
@@ -698,13 +711,11 @@ def test_a_visit_that_does_not_fit_the_new_stop_stays_until_it_is_cancelled(
 
 
 def test_cancelling_the_old_stop_lists_the_remaining_people_to_tell(app, world, advisor) -> None:
-    tour_id = make_tour(app, world)
-    [old] = add_stops(app, world, tour_id, ("zeitz", "09:00", "11:00"))
-    publish(app, tour_id)
+    tour_id, [old] = published_tour(app, world, ("zeitz", "09:00", "11:00"))
     first = book(app, world, old, name="Amina", phone="+49 170 1234567")
     second = book(app, world, old, name="Reza", email="reza@example.org", language="de")
     advisor.post(f"/staff/tours/{tour_id}/stops/{old}/move", data=move_form(world))
-    [new] = [stop for stop in stop_ids_of(app, tour_id) if stop != old]
+    new = other_stop(app, tour_id, old)
     advisor.post(f"/staff/tours/{tour_id}/stops/{old}/move/{new}/visits/{visit_by_id(app, first)}")
 
     response = advisor.post(
@@ -721,9 +732,7 @@ def test_cancelling_the_old_stop_lists_the_remaining_people_to_tell(app, world, 
 
 
 def test_cancelling_a_stop_cancels_its_visits_with_the_reason(app, world, advisor) -> None:
-    tour_id = make_tour(app, world)
-    [stop] = add_stops(app, world, tour_id, ("zeitz", "09:00", "11:00"))
-    publish(app, tour_id)
+    tour_id, [stop] = published_tour(app, world, ("zeitz", "09:00", "11:00"))
     reference = book(app, world, stop, name="Oleksandr", phone="0345 123456", language="de")
 
     form_page = text_of(advisor.get(f"/staff/tours/{tour_id}/stops/{stop}/cancel"))
@@ -749,17 +758,16 @@ def test_cancelling_a_stop_cancels_its_visits_with_the_reason(app, world, adviso
 
 
 def test_moving_a_stop_without_bookings_cancels_the_old_one_at_once(app, world, advisor) -> None:
-    tour_id = make_tour(app, world)
-    [old] = add_stops(app, world, tour_id, ("zeitz", "09:00", "11:00"))
+    tour_id, [old] = draft_tour(app, world, ("zeitz", "09:00", "11:00"))
 
     response = advisor.post(
         f"/staff/tours/{tour_id}/stops/{old}/move",
-        data=move_form(world, location=str(world["naumburg"]), date=DAY.isoformat()),
+        data=move_form(world, location=str(world.places["naumburg"]), date=DAY.isoformat()),
     )
 
     assert "The stop is moved to Naumburg on" in text_of(advisor.get(response.location))
     assert day_of(app, old)["status"] is DayStatus.CANCELLED
-    [new] = [stop for stop in stop_ids_of(app, tour_id) if stop != old]
+    new = other_stop(app, tour_id, old)
     # Same date and time: the old stop is not in the way of the new one.
     assert (day_of(app, new)["town"], day_of(app, new)["date"]) == ("Naumburg", DAY)
     assert day_of(app, new)["status"] is DayStatus.DRAFT
@@ -779,7 +787,7 @@ def test_the_demand_panel_counts_waiting_people_by_town_and_topic(
 ) -> None:
     tour_id = make_tour(app, world)
     add_stops(app, world, tour_id, ("zeitz", "09:00", "10:00"))
-    counselling, german, money = world["counselling"], world["german"], world["money"]
+    counselling, german, money = (world.topics[k] for k in ("counselling", "german", "money"))
     with app.app_context():
         wish("Zeitz", counselling)
         wish("Weißenfels", counselling)
@@ -788,7 +796,7 @@ def test_the_demand_panel_counts_waiting_people_by_town_and_topic(
         wish("Naumburg", money)  # the MBE does not serve it
         db.session.commit()
 
-        rows = service.demand(world["mbe"], date(2030, 3, 1))
+        rows = service.demand(world.agencies["mbe"], date(2030, 3, 1))
         everyone = service.demand(None, date(2030, 3, 1))
 
         assert [(r.town, r.people, r.next_stop) for r in rows] == [
@@ -922,8 +930,8 @@ def test_a_calendar_file_is_previewed_without_creating_anything(app, world, advi
     fields = form_fields(markup, "/import/confirm")
     # Zeitz by the name in LOCATION, Weißenfels by GEO (about 200 m away), Droyßig unknown.
     assert [fields.get(f"events-{i}-location") for i in range(3)] == [
-        str(world["zeitz"]),
-        str(world["weissenfels"]),
+        str(world.places["zeitz"]),
+        str(world.places["weissenfels"]),
         "",
     ]
     assert [fields.get(f"events-{i}-include") for i in range(3)] == ["y", "y", None]
@@ -958,8 +966,8 @@ def test_confirming_the_preview_creates_the_ticked_stops(app, world, advisor) ->
             ("Weißenfels", DAY, DayStatus.DRAFT, "12:00", "14:00"),
         ]
         assert {t.id for t in stops[0].day.sessions[0].topics} == {
-            world["counselling"],
-            world["german"],
+            world.topics["counselling"],
+            world.topics["german"],
         }
     assert drive_flags(html_of(advisor.get(f"/staff/tours/{tour_id}"))) == ["ok"]
 
@@ -1035,7 +1043,7 @@ def test_a_bad_calendar_file_gets_a_clear_message(
 
 def test_locations_are_matched_by_geo_then_name_then_town(app, world) -> None:
     with app.app_context(), atomic():
-        halle = create_location(name="Stadthaus", town="Naumburg (Saale)", latitude=51.15)
+        halle = factories.create_location(name="Stadthaus", town="Naumburg (Saale)", latitude=51.15)
         places = db.session.scalars(sa.select(Location).order_by(Location.id)).all()
         names = {place.id: place.town for place in places}
 

@@ -93,7 +93,8 @@ def sign_in(page: Page, server: LiveServer, email: str) -> None:
 
 
 def open_front_desk(page: Page, server: LiveServer, day: DeskDay) -> None:
-    """Through the staff menu and the desk's location and date form."""
+    """Signed in as the front desk, through the staff menu and the desk's location and date form."""
+    sign_in(page, server, FRONT_DESK)
     text = server.text
     staff_menu = page.get_by_role("navigation", name=text("Staff", LANG))
     staff_menu.get_by_role("link", name=text("Front desk", LANG), exact=True).click()
@@ -114,6 +115,8 @@ def check_in(page: Page, server: LiveServer, name: str, ticket: int) -> None:
 
 
 def open_my_day(page: Page, server: LiveServer, day: DeskDay) -> None:
+    """Signed in as the ABH advisor, straight to their day."""
+    sign_in(page, server, ABH)
     page.goto(f"{server.url}/staff/desk/my-day?date={day.date.isoformat()}")
     expect(page.get_by_role("heading", level=1)).to_contain_text(server.text("My day", LANG))
 
@@ -122,7 +125,6 @@ def test_front_desk_checks_in_a_booking_and_a_walk_in(
     page: Page, live_server: LiveServer, desk_day: DeskDay
 ) -> None:
     text = live_server.text
-    sign_in(page, live_server, FRONT_DESK)
     open_front_desk(page, live_server, desk_day)
     arrivals = page.get_by_role("table", name=text("Arrivals", LANG))
     expect(arrivals).to_contain_text("Oleksandr")
@@ -170,7 +172,6 @@ def test_advisor_writes_a_case_note_and_refers_the_person_on(
     page: Page, live_server: LiveServer, desk_day: DeskDay
 ) -> None:
     text = live_server.text
-    sign_in(page, live_server, ABH)
     open_my_day(page, live_server, desk_day)
     session = page.get_by_role("region", name=desk_day.location)
     session.get_by_role("link", name="Amina").click()
@@ -225,13 +226,11 @@ def test_waiting_room_display_calls_the_ticket_without_the_name(
     other_page: Callable[[], Page],
 ) -> None:
     text = live_server.text
-    sign_in(page, live_server, FRONT_DESK)
     open_front_desk(page, live_server, desk_day)
     check_in(page, live_server, "Amina", ticket=1)
     check_in(page, live_server, "Oleksandr", ticket=2)
 
     advisor = other_page()
-    sign_in(advisor, live_server, ABH)
     open_my_day(advisor, live_server, desk_day)
     session = advisor.get_by_role("region", name=desk_day.location)
     session.get_by_role("button", name=text("Call the next person", LANG)).click()
