@@ -184,6 +184,7 @@ def _register_template_helpers(app: Flask) -> None:
     from consult.i18n import (
         LANGUAGE_NAMES,
         format_day,
+        format_local_moment,
         format_local_time,
         format_number,
         text_direction,
@@ -198,6 +199,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.add_template_filter(format_day)
     app.add_template_filter(format_local_time)
+    app.add_template_filter(format_local_moment)
     app.add_template_filter(format_number)
     app.add_template_filter(format_phone)
 

@@ -154,7 +154,9 @@ def purge() -> None:
 @click.option("--rounds", type=click.IntRange(min=1), help="With --loop: stop after this many.")
 def deliver(loop: bool, interval: float, rounds: int | None) -> None:
     """Send the messages that are due (e-mail and SMS), then exit, or keep going with --loop."""
+    from consult.database import atomic
     from consult.messages.delivery import configured_transports, deliver_due
+    from consult.waitlist import expire_offers
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -162,6 +164,8 @@ def deliver(loop: bool, interval: float, rounds: int | None) -> None:
     done = 0
     try:
         while True:
+            with atomic():
+                expire_offers()  # their seats go to the next in line, who are told too
             report = deliver_due(transports)
             if report.sent or report.failed or report.dropped or report.retrying or not loop:
                 click.echo(

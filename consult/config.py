@@ -104,6 +104,11 @@ SETTINGS = (
         "comma-separated; empty for none",
     ),
     Setting(
+        "CONSULT_OFFER_HOURS",
+        "24",
+        "hours a seat offered from the waiting list is held for the person to accept",
+    ),
+    Setting(
         "CONSULT_MESSAGES_PER_DAY",
         "5",
         "at most this many messages to one address or number in 24 hours; more are dropped",
@@ -164,6 +169,7 @@ def _messages(environ: dict[str, str]) -> dict[str, object]:
         "CONSULT_SMS_GATEWAY": gateway,
         "CONSULT_REMINDERS": reminders,
         "CONSULT_MESSAGES_PER_DAY": _positive_int("CONSULT_MESSAGES_PER_DAY", environ),
+        "CONSULT_OFFER_HOURS": max(1, _positive_int("CONSULT_OFFER_HOURS", environ)),
     }
 
 

@@ -57,3 +57,9 @@ def format_local_time(instant: datetime, zone: str = "Europe/Berlin", format: st
     around AM/PM marks in right-to-left text.
     """
     return format_time(instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None), format=format)
+
+
+def format_local_moment(instant: datetime, zone: str = "Europe/Berlin") -> str:
+    """A UTC instant as its local date and time in `zone`, e.g. "05.12.2026 14:30"."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{format_day(local.date(), 'medium')} {format_local_time(instant, zone)}"

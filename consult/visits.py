@@ -156,6 +156,9 @@ class BookingRequest:
     # What the person is told: by default booked, moved (`visit_id`) or referred
     # (`add_to_visit_id`); nothing when they are at the desk and seen now.
     notice: MessageKind | None = None
+    # Hold the seats for this waiting-list entry until then: an offer to accept or decline.
+    hold_until: datetime | None = None
+    waitlist_entry_id: int | None = None
 
 
 def booked_before(key: str | None, digest: str | None) -> Visit | None:
@@ -197,8 +200,10 @@ def book_visit(request: BookingRequest) -> Visit:
             touch_days([request.day_id, leaving])
             visit = _book_locked(request, contact)
             db.session.flush()  # the new appointments get their ids and states
+            moved, added = request.visit_id, request.add_to_visit_id
+            default = MessageKind.MOVED if moved else MessageKind.REFERRAL if added else None
             if not request.seen_now:
-                tell(visit, request.notice or _default_notice(request))
+                tell(visit, request.notice or default or MessageKind.BOOKED)
     except IntegrityError:
         _raise_if_booked_before(request)
         refused("visit.book", N_("Sorry, this time was just taken by someone else."))
@@ -210,12 +215,6 @@ def book_visit(request: BookingRequest) -> Visit:
     # Read afresh from here on, as after a commit: the new rows' relationships load.
     db.session.expire_all()
     return visit
-
-
-def _default_notice(request: BookingRequest) -> MessageKind:
-    if request.visit_id:
-        return MessageKind.MOVED
-    return MessageKind.REFERRAL if request.add_to_visit_id else MessageKind.BOOKED
 
 
 def _raise_if_booked_before(request: BookingRequest) -> None:
@@ -257,6 +256,8 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     visit.language = contact.language
     visit.interpreter_wanted = contact.interpreter_wanted
     visit.topics = topics
+    visit.offer_expires_dt = request.hold_until
+    visit.waitlist_entry_id = request.waitlist_entry_id
     db.session.add(visit)
     visit.day = day
     _place(visit, fitted, taken)

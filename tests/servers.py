@@ -1,5 +1,6 @@
 """Real servers that tests start on 127.0.0.1: an SMTP server (aiosmtpd) and an HTTP
-server standing in for an SMS gateway. Registered as a plugin in `tests/conftest.py`."""
+server standing in for an SMS gateway, and `outbox`, a day whose messages are sent
+through them. Registered as a plugin in `tests/conftest.py`."""
 
 from __future__ import annotations
 
@@ -10,14 +11,35 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.message import Message as Headers
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from flask import Flask
+from flask.testing import FlaskClient
+
+from consult.database import atomic
+from consult.extensions import db
+from consult.itineraries import PlannedOpening
+from consult.messages.delivery import Transports, deliver_due
+from consult.messages.mail import MailSettings, SmtpTransport
+from consult.messages.sms import JsonGateway
+from consult.models import Message, MessageKind, MessageStatus
+from consult.visits import BookingRequest, Contact, book_visit
+from tests.factories import (
+    PASSWORD,
+    create_agency,
+    create_day,
+    create_session,
+    create_topic,
+)
 
 
 def free_port() -> int:
@@ -105,7 +127,7 @@ def start_server() -> Iterator[Callable[..., Server]]:
 @dataclass
 class Request:
     path: str
-    headers: Message
+    headers: Headers
     body: bytes
 
 
@@ -163,3 +185,72 @@ def fake_gateway() -> Iterator[FakeGateway]:
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+# --- a day whose messages go out through these servers ----------------------------------
+
+PHONE = "+4915112345678"
+BOOKED_AT = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)  # the day is 2030-03-12, a Tuesday
+
+
+@dataclass(frozen=True)
+class Outbox:
+    app: Flask
+    smtp: Server
+    gateway: FakeGateway
+    day: int
+    openings: tuple[PlannedOpening, ...]  # the 09:00, 09:20 and 09:40 slots of one desk
+    topic: int  # the Jobcenter's one topic
+
+    def transports(self) -> Transports:
+        settings = MailSettings.from_url(f"smtp://127.0.0.1:{self.smtp.port}")
+        return Transports(mail=SmtpTransport(settings), sms=JsonGateway(f"{self.gateway.url}/sms"))
+
+    def deliver(self, now: datetime = BOOKED_AT) -> None:
+        transports = self.transports()
+        with self.app.app_context():
+            deliver_due(transports, now=now)
+        transports.close()
+
+    def book(self, n: int = 0, language: str = "ar", **contact: str) -> int:
+        """Book the n-th slot for Amina (e-mail amina@example.org unless given); the visit id."""
+        contact.setdefault("email", "amina@example.org")
+        with self.app.app_context(), atomic():
+            person = Contact(name="Amina", language=language, **contact)
+            return book_visit(BookingRequest(self.day, [self.openings[n]], person)).id
+
+    def signed_in(self, email: str) -> FlaskClient:
+        """A client of this app signed in as the staff member with this address, in English."""
+        client = self.app.test_client()
+        response = client.post("/staff/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 302, f"{email} could not sign in"
+        client.get("/lang/en")
+        return client
+
+    def messages(self) -> list[tuple[MessageKind, str, MessageStatus]]:
+        with self.app.app_context():
+            rows = db.session.scalars(sa.select(Message).order_by(Message.id))
+            return [(m.kind, m.channel.value, m.status) for m in rows]
+
+
+@pytest.fixture
+def outbox(
+    app_factory: Callable[..., Flask],
+    start_server: Callable[..., Server],
+    fake_gateway: FakeGateway,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Outbox:
+    from consult import models
+
+    app = app_factory(CONSULT_BASE_URL="https://termine.example.org")
+    # After the app is made: modules that take `utcnow` by name must get the real one.
+    monkeypatch.setattr(models, "utcnow", lambda: BOOKED_AT)
+    with app.app_context():
+        agency = create_agency(name="Jobcenter")
+        day = create_day()
+        topic = create_topic([agency])
+        session = create_session(day, agency, [topic], desks=1)
+        db.session.commit()
+        openings = tuple(PlannedOpening(session.id, (slot.id,)) for slot in session.slots[:3])
+        day_id, topic_id = day.id, topic.id
+    return Outbox(app, start_server(), fake_gateway, day_id, openings, topic_id)

@@ -5,80 +5,19 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import icalendar
-import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from consult import cancelling
 from consult.database import atomic
 from consult.extensions import db
-from consult.itineraries import PlannedOpening
-from consult.messages.delivery import Transports, deliver_due
-from consult.messages.mail import MailSettings, SmtpTransport
-from consult.messages.sms import JsonGateway, count_segments
+from consult.messages.delivery import deliver_due
+from consult.messages.sms import count_segments
 from consult.models import Message, MessageKind, MessageStatus, Visit
 from consult.visits import BookingRequest, Contact, book_visit
-from tests.factories import create_agency, create_day, create_session, create_topic
-from tests.servers import FakeGateway, Server
-
-PHONE = "+4915112345678"
-BOOKED_AT = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)  # the day is 2030-03-12, a Tuesday
-
-
-@dataclass(frozen=True)
-class Outbox:
-    app: Flask
-    smtp: Server
-    gateway: FakeGateway
-    day: int
-    openings: tuple[PlannedOpening, ...]  # the 09:00, 09:20 and 09:40 slots of one desk
-
-    def transports(self) -> Transports:
-        settings = MailSettings.from_url(f"smtp://127.0.0.1:{self.smtp.port}")
-        return Transports(mail=SmtpTransport(settings), sms=JsonGateway(f"{self.gateway.url}/sms"))
-
-    def deliver(self, now: datetime = BOOKED_AT) -> None:
-        transports = self.transports()
-        with self.app.app_context():
-            deliver_due(transports, now=now)
-        transports.close()
-
-    def book(self, n: int = 0, language: str = "ar", **contact: str) -> int:
-        contact.setdefault("email", "amina@example.org")
-        with self.app.app_context(), atomic():
-            person = Contact(name="Amina", language=language, **contact)
-            return book_visit(BookingRequest(self.day, [self.openings[n]], person)).id
-
-    def messages(self) -> list[tuple[MessageKind, str, MessageStatus]]:
-        with self.app.app_context():
-            rows = db.session.scalars(sa.select(Message).order_by(Message.id))
-            return [(m.kind, m.channel.value, m.status) for m in rows]
-
-
-@pytest.fixture
-def outbox(
-    app_factory: Callable[..., Flask],
-    start_server: Callable[..., Server],
-    fake_gateway: FakeGateway,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Outbox:
-    from consult import models
-
-    monkeypatch.setattr(models, "utcnow", lambda: BOOKED_AT)
-    app = app_factory(CONSULT_BASE_URL="https://termine.example.org")
-    with app.app_context():
-        agency = create_agency(name="Jobcenter")
-        day = create_day()
-        session = create_session(day, agency, [create_topic([agency])], desks=1)
-        db.session.commit()
-        openings = tuple(PlannedOpening(session.id, (slot.id,)) for slot in session.slots[:3])
-        day_id = day.id
-    return Outbox(app, start_server(), fake_gateway, day_id, openings)
+from tests.servers import BOOKED_AT, PHONE, Outbox
 
 
 def test_a_booking_is_confirmed_by_mail_and_sms_in_the_persons_language_and_german(
@@ -269,3 +208,47 @@ def test_two_workers_never_send_a_message_twice(outbox: Outbox) -> None:
     received = [(r.rcpt_tos[0], r.message["Subject"], r.message.get_body(("plain",)).get_content())
                 for r in outbox.smtp.inbox.received]  # fmt: skip
     assert len(received) == len(set(received)) == 33
+
+
+def test_the_visit_page_lists_what_was_sent_and_stops_what_is_to_come(outbox: Outbox) -> None:
+    visit_id = outbox.book(language="en")
+    outbox.deliver()
+    with outbox.app.app_context():
+        reference = db.session.get(Visit, visit_id).reference
+    client = outbox.app.test_client()
+    page = client.get(f"/visit/{reference}?lang=en").get_data(as_text=True)
+    sent = page[page.index('id="messages"') : page.index("</section>", page.index('id="messages"'))]
+    assert "Booking confirmed · E-mail · " in sent and "09:00" in sent  # 08:00 UTC
+    assert "No more messages" in sent
+
+    client.post(f"/visit/{reference}/messages", data={"messages": "stop"})
+    outbox.deliver(datetime(2030, 3, 10, 8, 0, tzinfo=UTC))  # the reminder is due
+    assert len(outbox.smtp.inbox.received) == 1
+    with outbox.app.app_context():
+        reminder = db.session.scalar(sa.select(Message).where(Message.kind == MessageKind.REMINDER))
+        assert reminder.status is MessageStatus.DROPPED
+        assert reminder.last_error == "The person asked for no more messages."
+
+
+def test_staff_see_the_outbox_and_send_a_failed_message_again(outbox: Outbox) -> None:
+    from consult.models import Role
+    from tests.factories import create_staff
+
+    outbox.smtp.inbox.refuse_with = "550 No such user"
+    outbox.book(email="wrong@example.org")
+    outbox.deliver()
+    with outbox.app.app_context():
+        create_staff(Role.COORDINATOR, email="coord@example.org")
+        db.session.commit()
+        failed = db.session.scalar(sa.select(Message).where(Message.status == MessageStatus.FAILED))
+        failed_id = failed.id
+    staff = outbox.signed_in("coord@example.org")
+    page = staff.get("/staff/outbox?status=failed").get_data(as_text=True)
+    assert "wrong@example.org" in page and "550" in page
+
+    outbox.smtp.inbox.refuse_with = None
+    staff.post(f"/staff/outbox/{failed_id}/send-again")
+    outbox.deliver()
+    with outbox.app.app_context():
+        assert db.session.get(Message, failed_id).status is MessageStatus.SENT
+    assert [r.rcpt_tos for r in outbox.smtp.inbox.received] == [["wrong@example.org"]]

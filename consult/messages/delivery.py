@@ -136,6 +136,7 @@ def _deliver(message_id: int, transports: Transports, now: datetime, report: Rep
         _failed(message_id, error, now, report)
         return
     with atomic():
+        begin_write()  # a read first would make SQLite refuse the write to a second worker
         message = db.session.get(Message, message_id)
         assert message is not None
         message.subject = rendered.subject if channel is Channel.EMAIL else None
@@ -153,7 +154,11 @@ def _why_not(message: Message, now: datetime) -> str:
         return N_("The personal data was erased.")
     if visit.messages_stopped:
         return N_("The person asked for no more messages.")
-    if message.kind is MessageKind.REMINDER:
+    if message.kind in (MessageKind.OFFER, MessageKind.OFFER_EXPIRING):
+        held = visit.offer_expires_dt
+        if visit.status is VisitStatus.CANCELLED or held is None or held <= now:
+            return N_("The offer is no longer open.")
+    elif message.kind is MessageKind.REMINDER:
         starts = visit.starts_dt
         if visit.status is VisitStatus.CANCELLED or starts is None:
             return N_("The visit was cancelled.")
@@ -220,6 +225,7 @@ def _send(
 
 def _failed(message_id: int, error: DeliveryError, now: datetime, report: Report) -> None:
     with atomic():
+        begin_write()
         message = db.session.get(Message, message_id)
         assert message is not None
         message.attempts += 1

@@ -62,8 +62,15 @@ def _sms_number(phone: str) -> str | None:
     return number if is_mobile(number) else None
 
 
-def tell(visit: Visit, kind: MessageKind, *, params: dict[str, Any] | None = None) -> None:
-    """Write the messages that tell the person of this change to their visit.
+def tell(
+    visit: Visit,
+    kind: MessageKind,
+    *,
+    params: dict[str, Any] | None = None,
+    due: datetime | None = None,
+) -> None:
+    """Write the messages that tell the person of this change to their visit, due now
+    or at `due`.
 
     After a booking or a change of times, the visit's reminders are written too, due
     before its new start; reminders for an earlier time are dropped when due.
@@ -79,7 +86,7 @@ def tell(visit: Visit, kind: MessageKind, *, params: dict[str, Any] | None = Non
     if kind in SCHEDULING:
         params["times"] = times_key(visit)  # a later change makes this message stale
     rows = [
-        _row(visit, kind, channel, recipient, f"{kind}:{channel}:{key}", now, params)
+        _row(visit, kind, channel, recipient, f"{kind}:{channel}:{key}", due or now, params)
         for channel, recipient in reached
     ]
     starts = visit.starts_dt
@@ -109,6 +116,8 @@ def _event_key(visit: Visit, kind: MessageKind, params: dict[str, Any]) -> str:
         return f"v{visit.id}"
     if kind is MessageKind.APPOINTMENT_CANCELLED:
         return f"v{visit.id}:a{params['appointment']}"
+    if kind in (MessageKind.OFFER, MessageKind.OFFER_EXPIRING):
+        return f"v{visit.id}"
     # A booking or change: what the visit holds now, so that each new state is told once.
     return f"v{visit.id}:{times_key(visit)}"
 

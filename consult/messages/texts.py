@@ -15,7 +15,7 @@ from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from consult.i18n import format_day, format_local_time, text_direction
+from consult.i18n import format_day, format_local_moment, format_local_time, text_direction
 from consult.messages.mail import Attachment
 from consult.messages.sms import count_segments
 from consult.models import Appointment, AppointmentStatus, Message, MessageKind, Visit
@@ -60,21 +60,34 @@ class Rendered:
     attachments: tuple[Attachment, ...]
 
 
-def _subjects() -> dict[MessageKind, Callable[[str], str]]:
+def _subjects() -> dict[MessageKind, Callable[[str, str], str]]:
     return {
-        MessageKind.BOOKED: lambda d: _("Your visit on %(date)s is booked", date=d),
-        MessageKind.MOVED: lambda d: _("Your visit has been moved to %(date)s", date=d),
-        MessageKind.CANCELLED: lambda d: _("Your visit on %(date)s is cancelled", date=d),
-        MessageKind.APPOINTMENT_CANCELLED: lambda d: _(
+        MessageKind.BOOKED: lambda d, _u: _("Your visit on %(date)s is booked", date=d),
+        MessageKind.MOVED: lambda d, _u: _("Your visit has been moved to %(date)s", date=d),
+        MessageKind.CANCELLED: lambda d, _u: _("Your visit on %(date)s is cancelled", date=d),
+        MessageKind.APPOINTMENT_CANCELLED: lambda d, _u: _(
             "One appointment of your visit on %(date)s is cancelled", date=d
         ),
-        MessageKind.DAY_CANCELLED: lambda d: _(
+        MessageKind.DAY_CANCELLED: lambda d, _u: _(
             "The consultation day on %(date)s is cancelled", date=d
         ),
-        MessageKind.REPLANNED: lambda d: _("New times for your visit on %(date)s", date=d),
-        MessageKind.REFERRAL: lambda d: _("A new appointment for you on %(date)s", date=d),
-        MessageKind.REMINDER: lambda d: _("Reminder: your visit on %(date)s", date=d),
+        MessageKind.REPLANNED: lambda d, _u: _("New times for your visit on %(date)s", date=d),
+        MessageKind.REFERRAL: lambda d, _u: _("A new appointment for you on %(date)s", date=d),
+        MessageKind.REMINDER: lambda d, _u: _("Reminder: your visit on %(date)s", date=d),
+        MessageKind.OFFER: lambda d, u: _(
+            "A time for you on %(date)s: please answer by %(until)s", date=d, until=u
+        ),
+        MessageKind.OFFER_EXPIRING: lambda d, u: _(
+            "Your time on %(date)s is held only until %(until)s", date=d, until=u
+        ),
     }
+
+
+def _until(visit: Visit) -> str:
+    """When the offer of this visit runs out, in the person's words ("" if none)."""
+    if visit.offer_expires_dt is None:
+        return ""
+    return format_local_moment(visit.offer_expires_dt, visit.day.location.timezone)
 
 
 def render(message: Message, visit: Visit, *, sender: str) -> Rendered:
@@ -94,7 +107,7 @@ def _sms(message: Message, visit: Visit, link: str) -> str:
     day = visit.day
     first = min((a.starts_dt for a in visit.appointments), default=None)
     with force_locale(message.language):
-        subject = _subjects()[message.kind](format_day(day.date, "short"))
+        subject = _subjects()[message.kind](format_day(day.date, "short"), _until(visit))
         time = format_local_time(first, day.location.timezone) if first else ""
     for text in (
         f"{subject}, {time}, {day.location.name}. {link}",
@@ -110,7 +123,7 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
     day = visit.day
     zone = day.location.timezone
     with force_locale(language):
-        subject = _subjects()[message.kind](format_day(day.date))
+        subject = _subjects()[message.kind](format_day(day.date), _until(visit))
         lines = []
         reason = message.params.get("reason")
         if reason:
@@ -131,6 +144,15 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
         )
         directions = day.location.directions.get(language) or day.location.directions.get("de")
         place = tuple(p for p in (day.location.address, directions) if p)
+        if message.kind in (MessageKind.OFFER, MessageKind.OFFER_EXPIRING):
+            lines.append(
+                _(
+                    "A time became free on a day you were waiting for, and we hold it for you "
+                    "until %(until)s. Open your visit to book it or to say no; then it goes to "
+                    "the next person.",
+                    until=_until(visit),
+                )
+            )
         lines.append(_("Booking reference: %(reference)s", reference=visit.reference))
         if message.kind in INVITING:
             lines.append(_("Please come 10 minutes before your first appointment."))

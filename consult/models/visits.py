@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from consult.models.notes import Consent
     from consult.models.places import Agency, Topic
     from consult.models.sessions import Seat, Session
+    from consult.models.waitlist import WaitlistEntry
 
 
 class VisitStatus(enum.StrEnum):
@@ -107,8 +108,14 @@ class Visit(db.Model):
     idempotency_digest: Mapped[str | None] = mapped_column(sa.String(64))
     # The person asked for no more messages about this visit.
     messages_stopped: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Seats held for a waiting-list offer until then; None once accepted (or never offered).
+    offer_expires_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waitlist_entry_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("waitlist_entry.id", ondelete="SET NULL"), index=True
+    )
 
     day: Mapped[ConsultationDay] = relationship(back_populates="visits")
+    waitlist_entry: Mapped[WaitlistEntry | None] = relationship()
     client: Mapped[Client | None] = relationship(back_populates="visits")
     topics: Mapped[list[Topic]] = relationship(secondary=visit_topic)
     appointments: Mapped[list[Appointment]] = relationship(

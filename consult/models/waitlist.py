@@ -51,6 +51,8 @@ class WaitlistEntry(db.Model):
     )
     offered_day_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consultation_day.id"))
     offer_expires_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Days the person turned down or let an offer for run out: not offered again.
+    passed_day_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list, server_default="[]")
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -326,6 +326,7 @@ def visit(reference: str) -> ResponseReturnValue:
         just_booked=request.args.get("booked") == "1",
         sent=sent_about(found),
         can_change=found.status is VisitStatus.BOOKED
+        and found.offer_expires_dt is None
         and all(a.status is AppointmentStatus.BOOKED for a in found.active_appointments),
     )
 
@@ -478,6 +479,6 @@ def visit_or_404(reference: str) -> Visit:
     return found
 
 
-# The routes for the person's messages live in a module of their own; importing it adds
-# them to `bp`.
-from consult.public import message_views  # noqa: E402, F401
+# The routes for the person's messages and offers live in modules of their own; importing
+# them adds them to `bp`.
+from consult.public import message_views, offer_views  # noqa: E402, F401

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from consult.database import begin_write
 from consult.extensions import limiter
 from consult.messages import history
 from consult.models import MessageStatus, Role, utcnow
@@ -29,8 +30,14 @@ from consult.permissions import (
     start_session,
 )
 from consult.staff.forms import LoginForm
-from consult.waitlist import expire_offers, open_offers, waiting_entries
-from consult.web import local_target
+from consult.waitlist import (
+    accept_offer,
+    expire_offers,
+    held_visit_of,
+    open_offers,
+    waiting_entries,
+)
+from consult.web import done_or_flash, local_target
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -88,6 +95,20 @@ def waitlist() -> ResponseReturnValue:
     """Offers held for people on the waiting list, and who is still waiting."""
     expire_offers()
     return render_template("staff/waitlist.html", offers=open_offers(), waiting=waiting_entries())
+
+
+@bp.post("/waitlist/<int:entry_id>/accept")
+@role_required(Role.FRONTDESK, Role.COORDINATOR)
+def accept_offer_for(entry_id: int) -> ResponseReturnValue:
+    """Book the seats held for this person, who accepted on the phone or at the desk."""
+    begin_write()
+    visit = held_visit_of(entry_id)
+    if visit is None:
+        abort(404)
+    done = done_or_flash(lambda: accept_offer(visit))
+    if done is not None:
+        flash(_("Booked for the person: %(reference)s", reference=visit.reference), "success")
+    return redirect(url_for("staff.waitlist"))
 
 
 @bp.get("/outbox")
