@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import icalendar
+import pytest
 import sqlalchemy as sa
 
 from consult import cancelling
@@ -252,3 +253,33 @@ def test_staff_see_the_outbox_and_send_a_failed_message_again(outbox: Outbox) ->
     with outbox.app.app_context():
         assert db.session.get(Message, failed_id).status is MessageStatus.SENT
     assert [r.rcpt_tos for r in outbox.smtp.inbox.received] == [["wrong@example.org"]]
+
+
+@pytest.mark.parametrize("language", ["de", "en", "ar", "fa", "uk", "ru", "tr"])
+def test_every_kind_of_message_speaks_the_persons_language_with_german_below(
+    outbox: Outbox, language: str
+) -> None:
+    from consult.messages.texts import render
+    from consult.models import Channel
+
+    visit_id = outbox.book(language=language)
+    with outbox.app.test_request_context(base_url="https://termine.example.org"):
+        visit = db.session.get(Visit, visit_id)
+        visit.offer_expires_dt = BOOKED_AT + timedelta(hours=24)  # for the offers' texts
+        params = {"reason": "Krankheit", "appointment": visit.appointments[0].id}
+
+        def rendered(kind: MessageKind, lang: str):
+            message = Message(kind=kind, channel=Channel.EMAIL, language=lang, params=params)
+            return render(message, visit, sender="consult@example.org")
+
+        for kind in MessageKind:
+            mine, english, german = (rendered(kind, lang) for lang in (language, "en", "de"))
+            if language != "en":
+                assert mine.subject != english.subject, (kind, language)  # translated
+            if language != "de":
+                assert f"— Deutsch —\n\n{german.subject}" in mine.text, kind
+            assert count_segments(mine.sms).count <= 2, (kind, mine.sms)
+            for attachment in mine.attachments:
+                calendar = icalendar.Calendar.from_ical(attachment.data)
+                assert calendar["METHOD"] in ("REQUEST", "CANCEL")
+        db.session.rollback()

@@ -22,7 +22,7 @@ from consult.models import (
 )
 from consult.visits import Contact
 from consult.waitlist import expire_offers, join_waitlist, offer_freed_seats
-from tests.factories import create_staff
+from tests.factories import create_day, create_staff
 from tests.servers import BOOKED_AT, Outbox
 
 
@@ -144,3 +144,19 @@ def test_the_front_desk_books_an_offer_for_the_person_on_the_phone(outbox: Outbo
     assert "Reza" in page
     desk.post(f"/staff/waitlist/{entry_id}/accept")
     assert entries(outbox)["Reza"] is WaitlistStatus.BOOKED
+
+
+def test_a_newly_published_day_offers_its_seats_to_the_people_waiting(outbox: Outbox) -> None:
+    from consult.models import DayStatus
+    from tests.factories import create_session
+
+    full_day_with_two_waiting(outbox)
+    with outbox.app.app_context():
+        day = db.session.get(ConsultationDay, outbox.day)
+        draft = create_day(day.location, date=day.date + timedelta(days=7), status=DayStatus.DRAFT)
+        create_session(draft, day.sessions[0].agency, load_topics([outbox.topic]), desks=1)
+        create_staff(Role.COORDINATOR, email="coord@example.org")
+        db.session.commit()
+        draft_id = draft.id
+    outbox.signed_in("coord@example.org").post(f"/staff/coordination/days/{draft_id}/publish")
+    assert entries(outbox) == {"Reza": WaitlistStatus.OFFERED, "Olga": WaitlistStatus.OFFERED}

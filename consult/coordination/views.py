@@ -42,6 +42,7 @@ from consult.models import (
     today_in,
 )
 from consult.permissions import role_required
+from consult.waitlist import offer_freed_seats
 from consult.web import domain_message, done_or_flash, get_or_404
 
 bp = Blueprint("coordination", __name__, url_prefix="/staff/coordination")
@@ -456,6 +457,7 @@ def publish_day(day_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(domain_message(error), "error")
     else:
+        offer_freed_seats(found)  # people waiting for this town get its first seats
         flash(_("The day is published."), "success")
     return redirect(url_for("coordination.day", day_id=day_id))
 

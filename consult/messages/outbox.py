@@ -183,4 +183,5 @@ def _insert(rows: list[dict[str, Any]]) -> None:
 @functools.cache
 def _insert_statement(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(Message).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    # The table, not the mapped class: a Core insert skips the ORM's bulk machinery.
+    return insert(Message.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])

@@ -46,6 +46,7 @@ from consult.tours.routing import DriveCheck, DriveSettings, DriveVerdict
 from consult.tours.stops import StopRequest as StopRequest
 from consult.tours.stops import TourError, chronological, clock_text, today_at
 from consult.tours.stops import add_stop as add_stop
+from consult.waitlist import offer_freed_seats
 
 MAX_TITLE = 120
 NEXT_STOPS = 3
@@ -138,6 +139,9 @@ def publish_tour(tour: Tour, settings: DriveSettings) -> list[ConsultationDay]:
             view.day.publish()
             published.append(view.day)
     tour.status = TourStatus.PUBLISHED
+    db.session.flush()
+    for day in published:
+        offer_freed_seats(day)  # people waiting for these towns get the new stops' seats
     return published
 
 
