@@ -26,7 +26,7 @@ from consult.models import (
 )
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 
-# The offer's last word goes out this long before it runs out (a quarter of a short one).
+# The offer's last word goes out this long before it runs out (a quarter of a shorter one).
 OFFER_WARNING = timedelta(hours=6)
 
 
@@ -122,8 +122,9 @@ def _hold(entry: WaitlistEntry, day: ConsultationDay, now: datetime) -> bool:
     entry.status = WaitlistStatus.OFFERED
     entry.offered_day = day
     entry.offer_expires_dt = until
-    # A last word before the seats go to the next person, unless the offer is that short.
-    warning = until - max(OFFER_WARNING, (until - now) / 4)
+    # A last word before the seats go to the next person: six hours before, or a quarter
+    # of the time before when the offer is shorter than a day.
+    warning = until - min(OFFER_WARNING, (until - now) / 4)
     if warning > now + (until - now) / 2:
         tell(visit, MessageKind.OFFER_EXPIRING, due=warning)
     return True

@@ -283,3 +283,21 @@ def test_every_kind_of_message_speaks_the_persons_language_with_german_below(
                 calendar = icalendar.Calendar.from_ical(attachment.data)
                 assert calendar["METHOD"] in ("REQUEST", "CANCEL")
         db.session.rollback()
+
+
+def test_the_front_desk_sees_only_the_messages_of_its_locations(outbox: Outbox) -> None:
+    from consult.models import Role
+    from tests.factories import create_location, create_staff
+
+    outbox.book(email="amina@example.org")
+    with outbox.app.app_context():
+        create_staff(Role.FRONTDESK, email="far@example.org", locations=[create_location()])
+        db.session.commit()
+        message_id = db.session.scalar(sa.select(Message.id).limit(1))
+        db.session.get(Message, message_id).status = MessageStatus.FAILED
+        db.session.commit()
+    far_desk = outbox.signed_in("far@example.org")
+    assert "amina@example.org" not in far_desk.get("/staff/outbox").get_data(as_text=True)
+    assert far_desk.post(f"/staff/outbox/{message_id}/send-again").status_code == 404
+    with outbox.app.app_context():
+        assert db.session.get(Message, message_id).status is MessageStatus.FAILED

@@ -160,3 +160,34 @@ def test_a_newly_published_day_offers_its_seats_to_the_people_waiting(outbox: Ou
         draft_id = draft.id
     outbox.signed_in("coord@example.org").post(f"/staff/coordination/days/{draft_id}/publish")
     assert entries(outbox) == {"Reza": WaitlistStatus.OFFERED, "Olga": WaitlistStatus.OFFERED}
+
+
+def test_the_last_word_comes_six_hours_before_or_a_quarter_of_a_short_offer(
+    outbox: Outbox,
+) -> None:
+    from consult.models import Message
+
+    def warning_after(hours: int) -> timedelta:
+        outbox.app.config["CONSULT_OFFER_HOURS"] = hours
+        with outbox.app.app_context(), atomic():
+            db.session.execute(sa.delete(Message))
+            for visit in db.session.scalars(
+                sa.select(Visit).where(Visit.offer_expires_dt.is_not(None))
+            ):
+                visit.cancel("test")
+                visit.offer_expires_dt = None
+            entry = db.session.scalar(sa.select(WaitlistEntry).where(WaitlistEntry.name == "Reza"))
+            entry.status, entry.passed_day_ids = WaitlistStatus.WAITING, []
+            offer_freed_seats(db.session.get(ConsultationDay, outbox.day), BOOKED_AT)
+            due = db.session.scalar(
+                sa.select(Message.due_dt).where(Message.kind == MessageKind.OFFER_EXPIRING)
+            )
+            return due - BOOKED_AT
+
+    visits = full_day_with_two_waiting(outbox)
+    with outbox.app.app_context(), atomic():
+        for visit_id in visits:
+            cancelling.cancel_visit(visit_id, "cancelled by the person")
+        db.session.execute(sa.delete(WaitlistEntry).where(WaitlistEntry.name == "Olga"))
+    assert warning_after(24) == timedelta(hours=18)
+    assert warning_after(4) == timedelta(hours=3)
