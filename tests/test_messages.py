@@ -301,3 +301,25 @@ def test_the_front_desk_sees_only_the_messages_of_its_locations(outbox: Outbox) 
     assert far_desk.post(f"/staff/outbox/{message_id}/send-again").status_code == 404
     with outbox.app.app_context():
         assert db.session.get(Message, message_id).status is MessageStatus.FAILED
+
+
+def test_a_message_that_cannot_be_rendered_fails_alone(
+    outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consult.messages import delivery
+
+    first, second = outbox.book(0), outbox.book(1, email="reza@example.org")
+    render = delivery.render
+
+    def render_or_break(message, visit, **options):
+        if visit.id == first:
+            raise KeyError("a text that is missing")
+        return render(message, visit, **options)
+
+    monkeypatch.setattr(delivery, "render", render_or_break)
+    outbox.deliver()
+    with outbox.app.app_context():
+        booked = sa.select(Message).where(Message.kind == MessageKind.BOOKED)
+        status = {m.visit_id: (m.status, m.last_error) for m in db.session.scalars(booked)}
+    assert status[first] == (MessageStatus.FAILED, "internal error: KeyError")
+    assert status[second][0] is MessageStatus.SENT

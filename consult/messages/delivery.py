@@ -86,7 +86,14 @@ def deliver_due(transports: Transports, *, now: datetime | None = None) -> Repor
         if not ids:
             break
         for message_id in ids:
-            _deliver(message_id, transports, now or utcnow(), report)
+            try:
+                _deliver(message_id, transports, now or utcnow(), report)
+            except sa.exc.SQLAlchemyError:
+                raise  # the database is gone: the next round tries again
+            except Exception as error:  # a fault with one message must not stop the others
+                log.exception("message %s could not be sent", message_id)
+                failure = DeliveryError(f"internal error: {type(error).__name__}", permanent=True)
+                _failed(message_id, failure, now or utcnow(), report)
     return report
 
 
