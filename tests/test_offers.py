@@ -191,3 +191,16 @@ def test_the_last_word_comes_six_hours_before_or_a_quarter_of_a_short_offer(
         db.session.execute(sa.delete(WaitlistEntry).where(WaitlistEntry.name == "Olga"))
     assert warning_after(24) == timedelta(hours=18)
     assert warning_after(4) == timedelta(hours=3)
+
+
+def test_the_front_desk_sees_that_a_visit_is_only_held(outbox: Outbox) -> None:
+    visits = full_day_with_two_waiting(outbox)
+    cancel(outbox, visits[1])
+    with outbox.app.app_context():
+        day = db.session.get(ConsultationDay, outbox.day)
+        create_staff(Role.FRONTDESK, email="desk@example.org", locations=[day.location])
+        db.session.commit()
+        url = f"/staff/desk/{day.location_id}/{day.date.isoformat()}"
+    page = outbox.signed_in("desk@example.org").get(url).get_data(as_text=True)
+    assert page.count("Offered from the waiting list, not yet accepted") == 1
+    assert "Reza" in page
