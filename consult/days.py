@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from consult.errors import N_, DomainError
+from consult.extensions import db
 from consult.models import (
     Agency,
     ConsultationDay,
@@ -21,6 +26,54 @@ from consult.models import (
 )
 from consult.recurrence import occurrences
 from consult.slots import Break, generate_slots, local_to_utc
+
+
+def days_from_query(start: date) -> sa.Select[tuple[ConsultationDay]]:
+    """Days from `start` on, soonest first, with their place, invitations and hours loaded."""
+    return (
+        sa.select(ConsultationDay)
+        .where(ConsultationDay.date >= start)
+        .options(
+            selectinload(ConsultationDay.location),
+            selectinload(ConsultationDay.invited_agencies),
+            selectinload(ConsultationDay.sessions).selectinload(Session.agency),
+        )
+        .order_by(ConsultationDay.date, ConsultationDay.id)
+    )
+
+
+def served_topics(
+    agency: Agency,
+    topic_ids: Iterable[int],
+    error: type[DomainError],
+    keep: Collection[int] = (),
+) -> list[Topic]:
+    """The chosen topics, if the agency serves every one; `error` saying which it does not.
+
+    A topic no longer offered is refused unless it is in `keep` (hours that served it).
+    """
+    wanted = set(topic_ids)
+    if not wanted:
+        raise error(N_("Please choose at least one topic that you serve."))
+    found = list(
+        db.session.scalars(
+            sa.select(Topic)
+            .where(Topic.id.in_(wanted))
+            .options(selectinload(Topic.agencies))
+            .order_by(Topic.position, Topic.id)
+        )
+    )
+    if len(found) != len(wanted):
+        raise error(N_("One of the chosen topics does not exist."))
+    for topic in found:
+        served = any(a.id == agency.id for a in topic.agencies)
+        if not served or not (topic.active or topic.id in keep):
+            raise error(
+                N_("%(agency)s does not serve the topic %(topic)s."),
+                agency=agency.name,
+                topic=topic.slug,
+            )
+    return found
 
 
 @dataclass(frozen=True)

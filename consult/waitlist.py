@@ -133,6 +133,7 @@ def _hold(entry: WaitlistEntry, day: ConsultationDay, now: datetime) -> bool:
 def accept_offer(visit: Visit, now: datetime | None = None) -> Visit:
     """The person takes the held seats: the visit is theirs, as if booked now."""
     now = now or utcnow()
+    begin_write()  # the visit is read afresh under the lock, as a booking reads its day
     if visit.offer_expires_dt is None or visit.status is not VisitStatus.BOOKED:
         raise BookingError(N_("This offer is no longer open."))
     if visit.offer_expires_dt < now:
@@ -146,12 +147,14 @@ def accept_offer(visit: Visit, now: datetime | None = None) -> Visit:
     return visit
 
 
-def decline_offer(visit: Visit, now: datetime | None = None) -> None:
+def decline_offer(visit: Visit, now: datetime | None = None) -> Visit:
     """The person does not want the held seats: they go to the next person in line."""
+    begin_write()
     if visit.offer_expires_dt is None or visit.status is not VisitStatus.BOOKED:
         raise BookingError(N_("This offer is no longer open."))
     _release(visit, "offer declined")
     offer_freed_seats(visit.day, now)
+    return visit
 
 
 def held_visit_of(entry_id: int) -> Visit | None:
@@ -186,7 +189,10 @@ def open_offers(now: datetime | None = None) -> list[WaitlistEntry]:
                 WaitlistEntry.status == WaitlistStatus.OFFERED,
                 WaitlistEntry.offer_expires_dt >= now,
             )
-            .options(selectinload(WaitlistEntry.topics), selectinload(WaitlistEntry.offered_day))
+            .options(
+                selectinload(WaitlistEntry.topics),
+                selectinload(WaitlistEntry.offered_day).selectinload(ConsultationDay.location),
+            )
             .order_by(WaitlistEntry.offer_expires_dt)
         )
     )

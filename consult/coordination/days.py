@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from consult.coordination.errors import CoordinationError
-from consult.days import create_series
+from consult.days import create_series, days_from_query
 from consult.errors import N_
 from consult.extensions import db
 from consult.messages.outbox import tell_cancelled
@@ -27,7 +27,6 @@ from consult.models import (
     DayKind,
     DayStatus,
     Location,
-    Session,
     Visit,
     VisitStatus,
     WaitlistEntry,
@@ -186,16 +185,7 @@ def update_day(
 
 def days_from(start: date, *, until: date | None = None) -> list[ConsultationDay]:
     """Days from `start` (up to `until`), soonest first, with their hours loaded."""
-    query = (
-        sa.select(ConsultationDay)
-        .where(ConsultationDay.date >= start)
-        .options(
-            selectinload(ConsultationDay.location),
-            selectinload(ConsultationDay.invited_agencies),
-            selectinload(ConsultationDay.sessions).selectinload(Session.agency),
-        )
-        .order_by(ConsultationDay.date, ConsultationDay.id)
-    )
+    query = days_from_query(start)
     if until is not None:
         query = query.where(ConsultationDay.date <= until)
     return list(db.session.scalars(query))

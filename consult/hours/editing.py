@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-
 from consult.config import LANGUAGES
-from consult.days import Hours, add_session
+from consult.days import Hours, add_session, served_topics
 from consult.errors import N_, DomainError
-from consult.extensions import db
 from consult.models import (
     Agency,
     ConsultationDay,
@@ -130,7 +125,8 @@ def check_hours(
         )
     if any(len(room) > MAX_ROOM for room in hours.rooms):
         raise HoursError(N_("A room name may have at most %(max)d characters."), max=MAX_ROOM)
-    topics = _topics_for(agency, change.topic_ids, current)
+    kept = {t.id for t in current.topics} if current is not None else set()
+    topics = served_topics(agency, change.topic_ids, HoursError, keep=kept)
     starts = local_to_utc(day.date, hours.starts, zone)
     ends = local_to_utc(day.date, hours.ends, zone)
     for other in day.sessions:
@@ -148,32 +144,6 @@ def check_hours(
                 end=clock_text(other.ends_dt, zone),
             )
     return specs, topics
-
-
-def _topics_for(agency: Agency, topic_ids: Sequence[int], current: Session | None) -> list[Topic]:
-    wanted = set(topic_ids)
-    if not wanted:
-        raise HoursError(N_("Please choose at least one topic that you serve."))
-    found = list(
-        db.session.scalars(
-            sa.select(Topic)
-            .where(Topic.id.in_(wanted))
-            .options(selectinload(Topic.agencies))
-            .order_by(Topic.position, Topic.id)
-        )
-    )
-    kept = {t.id for t in current.topics} if current is not None else set()
-    if len(found) != len(wanted):
-        raise HoursError(N_("One of the chosen topics does not exist."))
-    for topic in found:
-        served = any(a.id == agency.id for a in topic.agencies)
-        if not served or not (topic.active or topic.id in kept):
-            raise HoursError(
-                N_("%(agency)s does not serve the topic %(topic)s."),
-                agency=agency.name,
-                topic=topic.slug,
-            )
-    return found
 
 
 # --- adding hours -------------------------------------------------------------------------

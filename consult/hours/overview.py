@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
+from consult.days import days_from_query
 from consult.extensions import db
 from consult.models import (
     ACTIVE_APPOINTMENT_STATES,
@@ -85,16 +85,7 @@ def hours_on(day: ConsultationDay, counts: dict[int, int] | None = None) -> list
 
 def upcoming_hours(today: date, agency_id: int | None = None) -> list[AgencyHours]:
     """From today on: the days an agency (or, with None, any agency) is invited to or serves."""
-    query = (
-        sa.select(ConsultationDay)
-        .where(ConsultationDay.date >= today)
-        .options(
-            selectinload(ConsultationDay.location),
-            selectinload(ConsultationDay.invited_agencies),
-            selectinload(ConsultationDay.sessions).selectinload(Session.agency),
-        )
-        .order_by(ConsultationDay.date, ConsultationDay.id)
-    )
+    query = days_from_query(today)
     if agency_id is not None:
         query = query.where(
             sa.or_(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from consult.extensions import db
 from consult.models import ConsultationDay, Message, MessageStatus, Visit, utcnow
@@ -29,7 +30,11 @@ OUTBOX_ROWS = 200
 
 def outbox(location_ids: set[int] | None, status: MessageStatus | None) -> list[Message]:
     """The newest messages of these locations (every location for None), by status if given."""
-    query = sa.select(Message).order_by(Message.created_dt.desc(), Message.id.desc())
+    query = (
+        sa.select(Message)
+        .options(selectinload(Message.visit))  # the page names each message's visit
+        .order_by(Message.created_dt.desc(), Message.id.desc())
+    )
     if status is not None:
         query = query.where(Message.status == status)
     if location_ids is not None:

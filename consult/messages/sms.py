@@ -25,6 +25,7 @@ for the JSON contract, `twilio://ACCOUNT_SID:AUTH_TOKEN@+4915112345678` for Twil
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import json
 import sys
@@ -65,6 +66,7 @@ def normalise_phone(raw: str, region: str = "DE") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=4096)
 def format_phone(number: str) -> str:
     """A stored number for people to read, "+49 170 1234567"; unchanged if it does not parse."""
     try:

@@ -60,27 +60,28 @@ class Rendered:
     attachments: tuple[Attachment, ...]
 
 
-def _subjects() -> dict[MessageKind, Callable[[str, str], str]]:
-    return {
-        MessageKind.BOOKED: lambda d, _u: _("Your visit on %(date)s is booked", date=d),
-        MessageKind.MOVED: lambda d, _u: _("Your visit has been moved to %(date)s", date=d),
-        MessageKind.CANCELLED: lambda d, _u: _("Your visit on %(date)s is cancelled", date=d),
-        MessageKind.APPOINTMENT_CANCELLED: lambda d, _u: _(
-            "One appointment of your visit on %(date)s is cancelled", date=d
-        ),
-        MessageKind.DAY_CANCELLED: lambda d, _u: _(
-            "The consultation day on %(date)s is cancelled", date=d
-        ),
-        MessageKind.REPLANNED: lambda d, _u: _("New times for your visit on %(date)s", date=d),
-        MessageKind.REFERRAL: lambda d, _u: _("A new appointment for you on %(date)s", date=d),
-        MessageKind.REMINDER: lambda d, _u: _("Reminder: your visit on %(date)s", date=d),
-        MessageKind.OFFER: lambda d, u: _(
-            "A time for you on %(date)s: please answer by %(until)s", date=d, until=u
-        ),
-        MessageKind.OFFER_EXPIRING: lambda d, u: _(
-            "Your time on %(date)s is held only until %(until)s", date=d, until=u
-        ),
-    }
+# Each kind's subject from the date of the visit and, for offers, the time they run out;
+# the text is looked up when called, in the locale then in force.
+_SUBJECTS: dict[MessageKind, Callable[[str, str], str]] = {
+    MessageKind.BOOKED: lambda d, _u: _("Your visit on %(date)s is booked", date=d),
+    MessageKind.MOVED: lambda d, _u: _("Your visit has been moved to %(date)s", date=d),
+    MessageKind.CANCELLED: lambda d, _u: _("Your visit on %(date)s is cancelled", date=d),
+    MessageKind.APPOINTMENT_CANCELLED: lambda d, _u: _(
+        "One appointment of your visit on %(date)s is cancelled", date=d
+    ),
+    MessageKind.DAY_CANCELLED: lambda d, _u: _(
+        "The consultation day on %(date)s is cancelled", date=d
+    ),
+    MessageKind.REPLANNED: lambda d, _u: _("New times for your visit on %(date)s", date=d),
+    MessageKind.REFERRAL: lambda d, _u: _("A new appointment for you on %(date)s", date=d),
+    MessageKind.REMINDER: lambda d, _u: _("Reminder: your visit on %(date)s", date=d),
+    MessageKind.OFFER: lambda d, u: _(
+        "A time for you on %(date)s: please answer by %(until)s", date=d, until=u
+    ),
+    MessageKind.OFFER_EXPIRING: lambda d, u: _(
+        "Your time on %(date)s is held only until %(until)s", date=d, until=u
+    ),
+}
 
 
 def _until(visit: Visit) -> str:
@@ -107,7 +108,7 @@ def _sms(message: Message, visit: Visit, link: str) -> str:
     day = visit.day
     first = min((a.starts_dt for a in visit.appointments), default=None)
     with force_locale(message.language):
-        subject = _subjects()[message.kind](format_day(day.date, "short"), _until(visit))
+        subject = _SUBJECTS[message.kind](format_day(day.date, "short"), _until(visit))
         time = format_local_time(first, day.location.timezone) if first else ""
     for text in (
         f"{subject}, {time}, {day.location.name}. {link}",
@@ -123,7 +124,7 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
     day = visit.day
     zone = day.location.timezone
     with force_locale(language):
-        subject = _subjects()[message.kind](format_day(day.date), _until(visit))
+        subject = _SUBJECTS[message.kind](format_day(day.date), _until(visit))
         lines = []
         reason = message.params.get("reason")
         if reason:

@@ -17,7 +17,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from consult.database import begin_write
 from consult.extensions import limiter
 from consult.messages import history
 from consult.models import MessageStatus, Role, utcnow
@@ -101,7 +100,6 @@ def waitlist() -> ResponseReturnValue:
 @role_required(Role.FRONTDESK, Role.COORDINATOR)
 def accept_offer_for(entry_id: int) -> ResponseReturnValue:
     """Book the seats held for this person, who accepted on the phone or at the desk."""
-    begin_write()
     visit = held_visit_of(entry_id)
     if visit is None:
         abort(404)

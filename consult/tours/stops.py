@@ -13,15 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from consult.config import LANGUAGES
 from consult.coordination.service import LocationFields, save_location
-from consult.days import Hours, add_session
+from consult.days import Hours, add_session, served_topics
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.models import (
-    Agency,
     ConsultationDay,
     DayKind,
     DayStatus,
@@ -29,7 +27,6 @@ from consult.models import (
     Session,
     SessionStatus,
     StaffUser,
-    Topic,
     Tour,
     TourStatus,
     TourStop,
@@ -106,30 +103,6 @@ def _location_for(request: StopRequest) -> Location | None:
     if location is None or not location.active:
         raise TourError(N_("This location is not offered any more. Please choose another one."))
     return location
-
-
-def _served_topics(agency: Agency, topic_ids: Iterable[int]) -> list[Topic]:
-    wanted = set(topic_ids)
-    if not wanted:
-        raise TourError(N_("Please choose at least one topic that you serve."))
-    found = list(
-        db.session.scalars(
-            sa.select(Topic)
-            .where(Topic.id.in_(wanted))
-            .options(selectinload(Topic.agencies))
-            .order_by(Topic.position, Topic.id)
-        )
-    )
-    if len(found) != len(wanted):
-        raise TourError(N_("One of the chosen topics does not exist."))
-    for topic in found:
-        if not topic.active or all(a.id != agency.id for a in topic.agencies):
-            raise TourError(
-                N_("%(agency)s does not serve the topic %(topic)s."),
-                agency=agency.name,
-                topic=topic.slug,
-            )
-    return found
 
 
 def _check_window(request: StopRequest, zone: str) -> tuple[datetime, datetime]:
@@ -231,7 +204,7 @@ def add_stop(
         )
     starts_dt, ends_dt = _check_window(request, zone)
     _check_languages(request.languages)
-    topics = _served_topics(tour.agency, request.topic_ids)
+    topics = served_topics(tour.agency, request.topic_ids, TourError)
     _check_no_overlap(tour.advisor, starts_dt, ends_dt, set(ignore_day_ids))
     if location is None:
         assert request.new_location is not None
