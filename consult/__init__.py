@@ -54,11 +54,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from consult.audit import watch_changes
     from consult.database import watch_commits
     from consult.revisions import watch_day_revisions
+    from consult.statistics.changes import watch_stale_days
 
     _init_database(app)
     watch_commits()
     watch_day_revisions()
     watch_changes()
+    watch_stale_days()
     if app.config.get("CONSULT_CHECK_DATABASE", True):
         with app.app_context():
             try:
@@ -171,6 +173,7 @@ BLUEPRINTS = (
     "consult.coordination.views",
     "consult.tours.views",
     "consult.feeds.views",
+    "consult.statistics.views",
 )
 
 

@@ -113,6 +113,11 @@ SETTINGS = (
         "5",
         "at most this many messages to one address or number in 24 hours; more are dropped",
     ),
+    Setting(
+        "CONSULT_STATS_MIN_CELL",
+        "5",
+        "statistics show a figure that describes fewer people than this as '< N'",
+    ),
 )
 
 
@@ -170,6 +175,7 @@ def _messages(environ: dict[str, str]) -> dict[str, object]:
         "CONSULT_REMINDERS": reminders,
         "CONSULT_MESSAGES_PER_DAY": _positive_int("CONSULT_MESSAGES_PER_DAY", environ),
         "CONSULT_OFFER_HOURS": max(1, _positive_int("CONSULT_OFFER_HOURS", environ)),
+        "CONSULT_STATS_MIN_CELL": _positive_int("CONSULT_STATS_MIN_CELL", environ),
     }
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from consult.database import commit
 from consult.days import Hours, add_session, create_series
+from consult.demo_history import add_history
 from consult.extensions import db
 from consult.models import (
     Agency,
@@ -32,6 +33,7 @@ from consult.models import (
 from consult.passwords import hash_password
 from consult.recurrence import Frequency, build_rule
 from consult.slots import Break, local_to_utc
+from consult.statistics.folding import refresh
 from consult.visits import BookingRequest, Contact, book_visit
 from consult.waitlist import join_waitlist
 
@@ -307,6 +309,10 @@ DEMO_VISITS = [
 ]  # fmt: skip
 
 
+# Past visits the demo adds for the statistics: a year of a busy place, not of a city.
+HISTORY_VISITS = 6000
+
+
 def _upsert_reference_data() -> dict[str, dict[str, object]]:
     agencies = {a.slug: a for a in db.session.scalars(sa.select(Agency))}
     for slug, name, short, color in AGENCIES:
@@ -471,8 +477,8 @@ class _Wish:
     slot_ids: tuple[int, ...]
 
 
-def load_demo(today: date | None = None) -> str:
-    """Create the demo data that is missing; return a one-line summary."""
+def load_demo(today: date | None = None, history: int = HISTORY_VISITS) -> str:
+    """Create the demo data that is missing, with `history` past visits; a one-line summary."""
     today = today or utcnow().date()
     refs = _upsert_reference_data()
     staff = _upsert_staff(refs["agencies"], refs["locations"])
@@ -491,6 +497,11 @@ def load_demo(today: date | None = None) -> str:
         for town, name, language, phone, slugs in DEMO_WAITLIST:
             topics = [refs["topics"][slug] for slug in slugs]
             join_waitlist(topics, Contact(name=name, phone=phone, language=language), town=town)
+        if history:
+            # A year behind the demo days for the statistics, folded now so that the
+            # dashboard's first request does not have to.
+            add_history(today, visits=history)
+            refresh()
     commit()
     counts = {
         "agencies": Agency,

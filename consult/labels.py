@@ -14,6 +14,15 @@ from consult.models import (
     VisitStatus,
 )
 
+# The five phases of the process chain a topic belongs to.
+PHASE_LABELS = {
+    1: _l("1 · Access and information"),
+    2: _l("2 · Vocational orientation and planning (incl. recognition)"),
+    3: _l("3 · Qualification and language courses"),
+    4: _l("4 · Entry into work"),
+    5: _l("5 · Securing and developing employment"),
+}
+
 ROLE_LABELS = {
     Role.ADVISOR: _l("advisor"),
     Role.FRONTDESK: _l("front desk"),
@@ -73,5 +82,6 @@ STAFF_MENU = (
     ("staff.waitlist", _l("Waiting list")),
     ("staff.outbox", _l("Messages")),
     ("coordination.index", _l("Coordination")),
+    ("statistics.dashboard", _l("Statistics")),
     ("notes.audit_log", _l("Audit log")),
 )

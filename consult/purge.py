@@ -5,9 +5,13 @@ the visit's name, phone and e-mail (`erased_dt` is set), its case notes, and
 client records whose visits are all that old (their notes too). Waiting-list
 entries older than the period lose their name and reach. Messages about erased visits
 and entries lose their recipient, text and parameters (a reason may name the person);
-their kind, channel, times and status stay. Everything else stays,
-so the statistics (visits, appointments, topics, languages, states, towns) do
-not change. Consent records stay: their wording is the question, not personal data.
+their kind, channel, times and status stay. Everything else stays, so the staff
+calendar still shows how busy a past day was. Consent records stay: their wording is
+the question, not personal data.
+
+Before erasing, the statistics fold those days into anonymous daily counts and seal
+them (`consult.statistics.folding`): a period's figures read the same before and after
+the purge, and would even if the remaining rows of those days were removed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from consult.models import (
     WaitlistEntry,
     utcnow,
 )
+from consult.statistics.folding import seal_before
 
 # Bulk statements: the session's objects are expired by the commit that follows.
 _BULK = {"synchronize_session": False}
@@ -59,6 +64,7 @@ def purge_personal_data(now: datetime, retention_days: int) -> PurgeResult:
     """Erase personal data older than the retention period and commit; safe to run again."""
     cutoff = now.date() - timedelta(days=retention_days)
     cutoff_dt = now - timedelta(days=retention_days)
+    seal_before(cutoff)
     old_days = sa.select(ConsultationDay.id).where(ConsultationDay.date < cutoff)
     recent_visit = sa.exists().where(Visit.client_id == Client.id, Visit.day_id.not_in(old_days))
     erased = {"name": None, "phone": None, "email": None, "erased_dt": now}

@@ -118,10 +118,10 @@ def _touch_changed_days(session: orm.Session, flush_context: Any, instances: Any
     day_ids: set[int] = set()
     for obj in (*session.new, *session.deleted):
         if type(obj) in _PARENTS or isinstance(obj, ConsultationDay):
-            day_ids |= _days_of(session, obj)
+            day_ids |= days_of(session, obj)
     for obj in session.dirty:
         if _changes_free_times(obj):
-            day_ids |= _days_of(session, obj)
+            day_ids |= days_of(session, obj)
     for day_id in sorted(day_ids):
         _touch(session, day_id)
 
@@ -179,7 +179,7 @@ def _changes_free_times(obj: object) -> bool:
     )
 
 
-def _days_of(session: orm.Session, obj: object) -> set[int]:
+def days_of(session: orm.Session, obj: object) -> set[int]:
     """The days an object belongs to, before and after its pending change."""
     state = sa.inspect(obj)
     if isinstance(obj, ConsultationDay):
@@ -189,7 +189,7 @@ def _days_of(session: orm.Session, obj: object) -> set[int]:
     for relation, foreign_key, parent in _PARENTS[type(obj)]:
         for above in state.attrs[relation].history.sum():
             if above is not None:
-                days |= _days_of(session, above)
+                days |= days_of(session, above)
         for parent_id in state.attrs[foreign_key].history.sum():
             if parent_id is not None:
                 days |= _days_by_id(session, parent, parent_id)
@@ -206,7 +206,7 @@ def _days_of(session: orm.Session, obj: object) -> set[int]:
 def _days_by_id(session: orm.Session, model: type[Any], pk: int) -> set[int]:
     found = session.identity_map.get(identity_key(model, pk))
     if found is not None:
-        return _days_of(session, found)
+        return days_of(session, found)
     return _query_days(session, model, pk)
 
 

@@ -11,14 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from consult import models
-from consult.config import LANGUAGES
+from consult.booking_errors import AlreadyBooked, BookingError, ReusedKeyError, UnfitPlanError
+from consult.contacts import Contact
 from consult.database import begin_write
-from consult.errors import N_, DomainError
+from consult.errors import N_
 from consult.extensions import db
 from consult.itineraries import Assignment, assign_topics
 from consult.logs import refused
 from consult.messages.outbox import tell
-from consult.messages.sms import normalise_phone
 from consult.models import (
     Appointment,
     AppointmentStatus,
@@ -31,42 +31,10 @@ from consult.models import (
     Slot,
     Topic,
     Visit,
+    VisitOrigin,
     VisitStatus,
 )
 from consult.revisions import touch_days
-
-MAX_NAME = 80
-MAX_PHONE = 40
-MAX_EMAIL = 254
-MAX_IDEMPOTENCY_KEY = 80
-PHONE_HELP = N_(
-    "This does not look like a phone number. Please give it with the area code, "
-    "for example 0151 23456789, or with the country code, for example +90 532 1234567."
-)
-
-
-class BookingError(DomainError):
-    """The visit cannot be booked as asked; nothing was written."""
-
-
-class UnfitPlanError(BookingError):
-    """The plan is not one the planner offers for these topics; asking again will not help.
-
-    Unlike a seat taken meanwhile (a plain `BookingError`), this is the asker's
-    mistake or a forged plan: the API answers 422, not 409.
-    """
-
-
-class ReusedKeyError(BookingError):
-    """The idempotency key came before with a different request; nothing was booked."""
-
-
-class AlreadyBooked(Exception):
-    """Not booked again: a request with the same idempotency key booked `visit` before."""
-
-    def __init__(self, visit: Visit) -> None:
-        super().__init__()
-        self.visit = visit
 
 
 class Bookable(Protocol):
@@ -77,57 +45,6 @@ class Bookable(Protocol):
 
     @property
     def slot_ids(self) -> tuple[int, ...]: ...
-
-
-@dataclass(frozen=True)
-class Contact:
-    """What a booking needs of a person: a name (a nickname will do), optional reach."""
-
-    name: str
-    phone: str | None = None
-    email: str | None = None
-    language: str = "de"
-    interpreter_wanted: bool = False
-
-    @classmethod
-    def of(cls, visit: Visit) -> Contact:
-        """The contact a visit was booked with (its reference when the name is erased)."""
-        return cls(
-            name=visit.name or visit.reference,
-            phone=visit.phone,
-            email=visit.email,
-            language=visit.language,
-            interpreter_wanted=visit.interpreter_wanted,
-        )
-
-    def checked(self) -> Contact:
-        """The contact with blanks trimmed, or BookingError naming what is wrong."""
-        name = " ".join(self.name.split())
-        phone = (self.phone or "").strip() or None
-        email = (self.email or "").strip() or None
-        if not name:
-            raise BookingError(N_("Please give a name. A first name or a nickname is enough."))
-        if len(name) > MAX_NAME:
-            raise BookingError(
-                N_("The name is too long (at most %(max)d characters)."), max=MAX_NAME
-            )
-        if phone:
-            phone = _phone_number(phone)
-        if email and (len(email) > MAX_EMAIL or "@" not in email.strip("@")):
-            raise BookingError(N_("This does not look like an e-mail address."))
-        if self.language not in LANGUAGES:
-            raise BookingError(N_("Please choose one of the offered languages."))
-        return Contact(name, phone, email, self.language, self.interpreter_wanted)
-
-
-def _phone_number(text: str) -> str:
-    """The number in E.164 form (+49…), numbers without a country code read as German."""
-    if len(text) > MAX_PHONE:
-        raise BookingError(N_("This does not look like a phone number."))
-    try:
-        return normalise_phone(text)
-    except ValueError:
-        raise BookingError(PHONE_HELP) from None
 
 
 @dataclass(frozen=True)
@@ -159,6 +76,19 @@ class BookingRequest:
     # Hold the seats for this waiting-list entry until then: an offer to accept or decline.
     hold_until: datetime | None = None
     waitlist_entry_id: int | None = None
+    # An advisor of this agency sent the person to the appointments (statistics count it).
+    referred_by_agency_id: int | None = None
+
+    @property
+    def origin(self) -> VisitOrigin:
+        """How a new visit booked by this request came about."""
+        if self.walk_in:
+            return VisitOrigin.WALK_IN
+        if self.waitlist_entry_id is not None:
+            return VisitOrigin.WAITLIST
+        if self.referred_by_agency_id is not None:
+            return VisitOrigin.REFERRAL
+        return VisitOrigin.BOOKED
 
 
 def booked_before(key: str | None, digest: str | None) -> Visit | None:
@@ -247,6 +177,7 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     )
     visit = moving or Visit(
         walk_in=request.walk_in,
+        origin=request.origin,
         idempotency_key=request.idempotency_key,
         idempotency_digest=request.idempotency_digest,
     )
@@ -260,7 +191,7 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     visit.waitlist_entry_id = request.waitlist_entry_id
     db.session.add(visit)
     visit.day = day
-    _place(visit, fitted, taken)
+    _place(visit, fitted, taken, request.referred_by_agency_id)
     if request.consent_wording and not visit.consent_to_share:
         visit.consents.append(Consent(wording=request.consent_wording, language=contact.language))
     return visit
@@ -368,7 +299,10 @@ def _share_topics(
 
 
 def _place(
-    visit: Visit, fitted: Sequence[FittedAppointment], taken: dict[int, set[int]]
+    visit: Visit,
+    fitted: Sequence[FittedAppointment],
+    taken: dict[int, set[int]],
+    referred_by_agency_id: int | None = None,
 ) -> list[Appointment]:
     """Give each fitted appointment a desk free in all its slots and add it to the visit."""
     placed = []
@@ -384,6 +318,7 @@ def _place(
             desk=desk,
             room=fit.session.room_for(desk),
             topics=list(fit.topics),
+            referred_by_agency_id=referred_by_agency_id,
         )
         appointment.seats = [Seat(slot_id=slot.id, desk=desk) for slot in fit.slots]
         visit.appointments.append(appointment)
@@ -409,7 +344,7 @@ def rebook_appointment(appointment: Appointment, target: Bookable) -> Appointmen
     status, checked_in_dt = appointment.status, appointment.checked_in_dt
     appointment.cancel("moved")
     db.session.flush()  # the old seats must be gone before free desks are counted
-    (moved,) = _place(visit, [fit], _taken_desks(wanted_ids))
+    (moved,) = _place(visit, [fit], _taken_desks(wanted_ids), appointment.referred_by_agency_id)
     moved.status, moved.checked_in_dt = status, checked_in_dt
     return moved
 
@@ -438,7 +373,7 @@ def _add_appointments(
         seen_now=request.seen_now,
     )
     visit.topics = list({t.id: t for t in [*visit.topics, *topics]}.values())
-    _place(visit, fitted, taken)
+    _place(visit, fitted, taken, request.referred_by_agency_id)
     return visit
 
 

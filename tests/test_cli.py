@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import Flask
 
-from consult.demo import DEMO_PASSWORD, DEMO_STAFF
+from consult.demo import DEMO_PASSWORD, DEMO_STAFF, HISTORY_VISITS
 from consult.extensions import db
 from consult.models import (
     Agency,
@@ -14,9 +16,11 @@ from consult.models import (
     Location,
     Role,
     StaffUser,
+    StatVisit,
     Topic,
     TourStop,
     Visit,
+    utcnow,
 )
 from consult.passwords import verify_password
 from tests.factories import create_agency
@@ -77,6 +81,11 @@ def test_demo_data_is_complete_and_loading_twice_changes_nothing(app: Flask) -> 
         topics = db.session.scalars(sa.select(Topic)).all()
         roles = set(db.session.scalars(sa.select(StaffUser.role)))
         phases = {t.phase for t in topics}
+        # A year of history, already folded for the statistics dashboard.
+        folded = sa.select(sa.func.sum(StatVisit.n))
+        assert db.session.scalar(folded) >= HISTORY_VISITS
+        first_day = db.session.scalar(sa.select(sa.func.min(ConsultationDay.date)))
+        assert first_day <= utcnow().date() - timedelta(days=300)
     second = runner.invoke(args=["consult", "demo"])
     assert second.exit_code == 0, second.output
     with app.app_context():

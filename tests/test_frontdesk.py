@@ -28,6 +28,7 @@ from consult.models import (
     Seat,
     Topic,
     Visit,
+    VisitOrigin,
     VisitStatus,
 )
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
@@ -583,7 +584,7 @@ def test_walk_in_is_fitted_from_now_on_and_booked_with_a_ticket(app, world, desk
     assert ("success", "Farid is booked and checked in. Ticket number 2.") in flashes(page(booked))
     with app.app_context():
         farid = db.session.scalars(sa.select(Visit).where(Visit.name == "Farid")).one()
-        assert (farid.walk_in, farid.ticket) == (True, 2)
+        assert (farid.walk_in, farid.ticket, farid.origin) == (True, 2, VisitOrigin.WALK_IN)
         assert [(a.status, a.starts_dt, a.room) for a in farid.appointments] == [
             (AppointmentStatus.CHECKED_IN, at(9, 40), "1.01"),
             (AppointmentStatus.CHECKED_IN, at(10, 20), "2.01"),
@@ -638,6 +639,7 @@ def test_walk_in_gets_a_queue_ticket_when_nothing_fits_any_more(app, world, desk
     with app.app_context():
         farid = db.session.scalars(sa.select(Visit).where(Visit.name == "Farid")).one()
         assert (farid.walk_in, farid.ticket, farid.appointments) == (True, 1, [])
+        assert farid.origin is VisitOrigin.WALK_IN
         assert [t.id for t in farid.topics] == [world.topics["residence"]]
         farid_id = farid.id
     queue = text.split('id="queue-heading"')[1]

@@ -23,6 +23,7 @@ from consult.models import (
     ConsultationDay,
     Role,
     Visit,
+    VisitOrigin,
     VisitStatus,
 )
 from consult.notes import rules
@@ -369,6 +370,9 @@ def test_referral_books_the_next_free_time_today_into_the_visit(app, world, logi
         # Jobcenter ends 09:45; with the 5-minute changeover the 10:00 slot is the next.
         assert mbe.starts_dt == jobcenter.ends_dt + timedelta(minutes=15)
         assert [t.id for t in mbe.topics] == [world.topics["counselling"]]
+        # The statistics count who referred whom; the visit itself was booked ahead.
+        assert mbe.referred_by_agency_id == abh_id and jobcenter.referred_by_agency_id is None
+        assert visit.origin is VisitOrigin.BOOKED
         (note,) = db.session.scalars(sa.select(CaseNote)).all()
         assert note.is_handover and note.agency_id == abh_id and note.visit_id == visit.id
         note_id = note.id
@@ -429,6 +433,8 @@ def test_referral_offers_later_days_when_today_is_full(app, world, login) -> Non
         assert new_visit.name == "Amina" and new_visit.language == "ar"
         assert new_visit.client_id == client_id and not new_visit.consent_to_share
         assert [a.agency_id for a in new_visit.active_appointments] == [world.agencies["mbe"]]
+        assert new_visit.origin is VisitOrigin.REFERRAL
+        assert new_visit.active_appointments[0].referred_by_agency_id == world.agencies["abh"]
         (note,) = db.session.scalars(sa.select(CaseNote)).all()
         assert note.is_handover and note.visit_id == new_visit.id
         # The original visit is unchanged.

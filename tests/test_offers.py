@@ -17,6 +17,7 @@ from consult.models import (
     MessageStatus,
     Role,
     Visit,
+    VisitOrigin,
     WaitlistEntry,
     WaitlistStatus,
 )
@@ -52,6 +53,7 @@ def held_reference(outbox: Outbox, name: str) -> str:
     with outbox.app.app_context():
         entry = db.session.scalar(sa.select(WaitlistEntry).where(WaitlistEntry.name == name))
         visit = db.session.scalar(sa.select(Visit).where(Visit.waitlist_entry_id == entry.id))
+        assert visit.origin is VisitOrigin.WAITLIST  # the statistics count offers by it
         return visit.reference
 
 

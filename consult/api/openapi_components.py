@@ -10,7 +10,7 @@ from typing import Any
 
 from consult.api.schemas import MAX_ID, MAX_PLAN_TOKEN, MAX_TOPIC_ITEMS, PHONE_PATTERN
 from consult.config import LANGUAGES
-from consult.visits import MAX_EMAIL, MAX_IDEMPOTENCY_KEY, MAX_NAME, MAX_PHONE
+from consult.contacts import MAX_EMAIL, MAX_IDEMPOTENCY_KEY, MAX_NAME, MAX_PHONE
 
 Schema = dict[str, Any]
 

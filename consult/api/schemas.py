@@ -17,9 +17,9 @@ from email_validator import EmailNotValidError, validate_email
 from werkzeug.datastructures import MultiDict
 
 from consult.config import LANGUAGES
+from consult.contacts import MAX_EMAIL, MAX_NAME, MAX_PHONE
 from consult.errors import N_
 from consult.itineraries import MAX_TOPICS, PlannedOpening, PlanningError, parse_plan_token
-from consult.visits import MAX_EMAIL, MAX_NAME, MAX_PHONE
 
 MAX_ID = 2**31 - 1  # the largest primary key; larger numbers are refused, not sent to SQL
 MAX_TOWN = 80

@@ -28,6 +28,7 @@ from consult.availability import day_stamp
 from consult.boundary import json_has_control_characters
 from consult.cancelling import cancel_visit as cancel_locked
 from consult.config import LANGUAGES
+from consult.contacts import MAX_IDEMPOTENCY_KEY
 from consult.errors import N_, DomainError
 from consult.extensions import csrf, db
 from consult.itineraries import PlanningError
@@ -43,7 +44,6 @@ from consult.models import (
 from consult.throttle import counted_lookup
 from consult.visit_calendar import ics_response
 from consult.visits import (
-    MAX_IDEMPOTENCY_KEY,
     AlreadyBooked,
     BookingError,
     BookingRequest,

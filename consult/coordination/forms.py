@@ -47,6 +47,7 @@ from consult.coordination.service import (
     parse_exceptions,
 )
 from consult.i18n import LANGUAGE_NAMES
+from consult.labels import PHASE_LABELS
 from consult.models import DayKind
 from consult.passwords import MIN_PASSWORD_LENGTH
 from consult.recurrence import MAX_INTERVAL
@@ -275,13 +276,7 @@ class AgencyForm(FlaskForm):
 
 # --- topics -------------------------------------------------------------------------------
 
-PHASE_CHOICES = [
-    SelectChoice("1", _l("1 · Access and information")),
-    SelectChoice("2", _l("2 · Vocational orientation and planning (incl. recognition)")),
-    SelectChoice("3", _l("3 · Qualification and language courses")),
-    SelectChoice("4", _l("4 · Entry into work")),
-    SelectChoice("5", _l("5 · Securing and developing employment")),
-]
+PHASE_CHOICES = [SelectChoice(str(phase), label) for phase, label in PHASE_LABELS.items()]
 
 
 class TopicForm(FlaskForm):

@@ -32,6 +32,7 @@ from consult.models import (
     Session,
     Topic,
     Visit,
+    VisitOrigin,
     VisitStatus,
 )
 from consult.planner import Need, Opening, Plan, openings_for
@@ -235,6 +236,7 @@ def queue_walk_in(day: ConsultationDay, contact: Contact, topics: Sequence[Topic
         visit = Visit(
             day_id=day_id,
             walk_in=True,
+            origin=VisitOrigin.WALK_IN,
             name=contact.name,
             language=contact.language,
             interpreter_wanted=contact.interpreter_wanted,

@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from consult.contacts import MAX_NAME
 from consult.frontdesk.service import MAX_REASON
 from consult.itineraries import MAX_TOPICS
 from consult.public.forms import LANGUAGE_CHOICES, CheckboxListField
-from consult.visits import MAX_NAME
 
 
 class CancelForm(FlaskForm):

@@ -29,6 +29,15 @@ from consult.models.notes import CaseNote, Consent
 from consult.models.places import Agency, Location, Topic, topic_agency
 from consult.models.sessions import Seat, Session, SessionStatus, Slot, room_of, session_topic
 from consult.models.staff import AuditLog, Role, StaffUser, staff_location
+from consult.models.statistics import (
+    StatAppointment,
+    StatAppointmentTopic,
+    StatCapacity,
+    StatFold,
+    StatStaleDay,
+    StatVisit,
+    StatVisitTopic,
+)
 from consult.models.tours import Tour, TourStatus, TourStop
 from consult.models.visits import (
     ACTIVE_APPOINTMENT_STATES,
@@ -37,6 +46,7 @@ from consult.models.visits import (
     AppointmentStatus,
     Client,
     Visit,
+    VisitOrigin,
     VisitStatus,
     appointment_topic,
     visit_topic,
@@ -70,6 +80,13 @@ __all__ = [
     "SessionStatus",
     "Slot",
     "StaffUser",
+    "StatAppointment",
+    "StatAppointmentTopic",
+    "StatCapacity",
+    "StatFold",
+    "StatStaleDay",
+    "StatVisit",
+    "StatVisitTopic",
     "Topic",
     "Tour",
     "TourStatus",
@@ -77,6 +94,7 @@ __all__ = [
     "TransitionError",
     "UTCDateTime",
     "Visit",
+    "VisitOrigin",
     "VisitStatus",
     "WaitlistEntry",
     "WaitlistStatus",

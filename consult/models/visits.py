@@ -33,6 +33,15 @@ class VisitStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class VisitOrigin(enum.StrEnum):
+    """How a visit came about: booked ahead, at the desk, by a referral or from the waiting list."""
+
+    BOOKED = "booked"  # ahead of the day, by the person (web, API) or for them by staff
+    WALK_IN = "walk_in"
+    REFERRAL = "referral"
+    WAITLIST = "waitlist"
+
+
 class AppointmentStatus(enum.StrEnum):
     BOOKED = "booked"
     CHECKED_IN = "checked_in"
@@ -96,6 +105,9 @@ class Visit(db.Model):
     language: Mapped[str] = mapped_column(sa.String(5), default="de")
     interpreter_wanted: Mapped[bool] = mapped_column(default=False)
     walk_in: Mapped[bool] = mapped_column(default=False)
+    origin: Mapped[VisitOrigin] = mapped_column(
+        enum_type(VisitOrigin), default=VisitOrigin.BOOKED, server_default=VisitOrigin.BOOKED.value
+    )
     ticket: Mapped[int | None]
     status: Mapped[VisitStatus] = mapped_column(enum_type(VisitStatus), default=VisitStatus.BOOKED)
     cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -196,16 +208,21 @@ class Appointment(db.Model):
         enum_type(AppointmentStatus), default=AppointmentStatus.BOOKED
     )
     sequence: Mapped[int] = mapped_column(default=0)
+    # The agency whose advisor referred the person to this appointment, if one did.
+    referred_by_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
     cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     checked_in_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     called_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: the statistics fold again the days whose appointments changed since.
+    updated_dt: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
 
     visit: Mapped[Visit] = relationship(back_populates="appointments")
     session: Mapped[Session] = relationship()
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     topics: Mapped[list[Topic]] = relationship(secondary=appointment_topic)
     seats: Mapped[list[Seat]] = relationship(
         back_populates="appointment", cascade="all, delete-orphan"

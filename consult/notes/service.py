@@ -358,6 +358,7 @@ def refer_same_day(
             _contact(visit),
             topic_ids=[topic.id] if topic else [],
             add_to_visit_id=visit.id,
+            referred_by_agency_id=user.agency_id,
         )
     )
     _handover(user, visit, visit, agency, body)
@@ -393,6 +394,7 @@ def refer_to_day(
             _contact(visit),
             topic_ids=[topic.id] if topic else [],
             notice=MessageKind.REFERRAL,
+            referred_by_agency_id=user.agency_id,
         )
     )
     # The same person: keep the visits together over time. Consent is not carried

@@ -30,9 +30,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.config import LANGUAGES
+from consult.contacts import MAX_EMAIL, MAX_NAME, MAX_PHONE, PHONE_HELP
 from consult.i18n import LANGUAGE_NAMES
 from consult.messages.sms import normalise_phone
-from consult.visits import MAX_EMAIL, MAX_NAME, MAX_PHONE, PHONE_HELP
 
 PHONE_PATTERN = r"^\+?[0-9 ()/\-]{5,40}$"
 LANGUAGE_CHOICES = [

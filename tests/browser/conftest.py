@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
@@ -67,19 +68,28 @@ class LiveServer:
             return gettext(message, **params)
 
 
-@pytest.fixture
-def live_server(database_url: str) -> Iterator[LiveServer]:
+@contextmanager
+def demo_server(database_url: str, history: int = 0) -> Iterator[LiveServer]:
+    """The demo, with `history` past visits, served on 127.0.0.1 until the block ends."""
     app = make_app(database_url)
     with app.app_context():
-        load_demo()
+        load_demo(history=history)
     server = LiveServer(app)
     server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.thread.join(timeout=10)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    with demo_server(database_url) as server:
+        yield server
 
 
 @pytest.fixture
