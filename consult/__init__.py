@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from flask import Flask, g
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.config import ROOT, ConfigError, from_environ
+from consult.errors import N_
 from consult.extensions import (
     CONTENT_SECURITY_POLICY,
     babel,
@@ -88,6 +89,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
+    # Flask-Login's own text is English: ours is translated when it is flashed.
+    login_manager.login_message = N_("Please sign in to open this page.")
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
     from consult import logs, permissions  # noqa: F401  (permissions: the user loader)
     from consult.boundary import guard
@@ -190,6 +194,7 @@ def _register_template_helpers(app: Flask) -> None:
         format_local_moment,
         format_local_time,
         format_number,
+        format_time_range,
         text_direction,
     )
     from consult.messages.sms import format_phone
@@ -202,6 +207,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.add_template_filter(format_day)
     app.add_template_filter(format_local_time)
+    app.add_template_filter(format_time_range, "time_range")
     app.add_template_filter(format_local_moment)
     app.add_template_filter(format_number)
     app.add_template_filter(format_phone)

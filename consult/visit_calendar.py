@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
-from flask import Response, url_for
+from flask import Response, current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from consult.ical import CalendarEvent, build_calendar
 from consult.models import Appointment, AppointmentStatus, Visit
+
+
+def event_uid(kind: str, number: int) -> str:
+    """An event's UID: what and which, at this installation's public host.
+
+    Two installations (or a test and a live one) in one calendar app never collide,
+    and an event keeps its UID as long as the host stays the same.
+    """
+    host = urlsplit(current_app.config["CONSULT_BASE_URL"]).hostname or "localhost"
+    return f"{kind}-{number}@{host}"
 
 
 def _summary(agency: str, reference: str) -> str:
@@ -51,7 +62,7 @@ def visit_ics(
         cancelled = appointment.status is AppointmentStatus.CANCELLED
         events.append(
             CalendarEvent(
-                uid=f"appointment-{appointment.id}@consult",
+                uid=event_uid("appointment", appointment.id),
                 starts_dt=appointment.starts_dt,
                 ends_dt=appointment.ends_dt,
                 summary=summary,

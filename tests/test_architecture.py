@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from consult.config import ROOT
@@ -109,3 +110,25 @@ def test_only_the_unit_of_work_commits() -> None:
 
 def test_the_commit_rule_sees_a_commit() -> None:
     assert commits_in("db.session.commit()\ncommit()\nsession.commit(x)\n") == [1, 2]
+
+
+def scroll_regions_out_of_reach(html: str) -> list[str]:
+    """The openings of scrollable regions that a keyboard cannot reach or that have no name."""
+    openings = re.findall(r'<div class="table-scroll"[^>]*>', html)
+    return [
+        tag
+        for tag in openings
+        if 'tabindex="0"' not in tag
+        or 'role="region"' not in tag
+        or not re.search(r"aria-label(ledby)?=", tag)
+    ]
+
+
+def test_every_scrollable_table_can_be_reached_by_keyboard() -> None:
+    # A table wider than the screen scrolls: the region must take focus and have a name.
+    for template in sorted((ROOT / "templates").rglob("*.html")):
+        assert scroll_regions_out_of_reach(template.read_text(encoding="utf-8")) == [], template
+
+
+def test_the_scroll_rule_sees_a_region_out_of_reach() -> None:
+    assert scroll_regions_out_of_reach('<div class="table-scroll"><table></table></div>')

@@ -29,6 +29,23 @@ def test_staff_pages_send_strangers_to_the_sign_in_page(client: FlaskClient) -> 
     assert response.headers["Location"].startswith("/staff/login")
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("de", "Bitte melden Sie sich an, um diese Seite zu öffnen."),
+        ("ar", "يُرجى تسجيل الدخول لفتح هذه الصفحة."),
+        ("en", "Please sign in to open this page."),
+    ],
+)
+def test_the_sign_in_request_speaks_the_readers_language(
+    client: FlaskClient, language: str, message: str
+) -> None:
+    client.get(f"/lang/{language}")
+    page = client.get("/staff/calendar/", follow_redirects=True)
+    assert page.request.path == "/staff/login"
+    assert message in page.get_data(as_text=True)
+
+
 def test_sign_in_and_out(client: FlaskClient, coordinator: str) -> None:
     response = sign_in(client, coordinator)
     assert response.status_code == 302

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -115,6 +116,18 @@ def test_day_view_shows_each_desk_and_the_visit_path(
     assert "Desk 2 · 1.02" in html
     assert "Path:" in html and "→" in html
     assert '<table class="day-grid">' in html
+
+
+def test_time_ranges_read_left_to_right_in_arabic(
+    client: FlaskClient, booked_day, login: Login
+) -> None:
+    login("desk@example.org", client)
+    client.get("/lang/ar")
+    page = client.get(f"/staff/calendar/day/{booked_day['location']}/{booked_day['date']}")
+    html = page.get_data(as_text=True)
+    assert 'dir="rtl"' in html
+    ranges = re.findall(r"(<bdi dir=\"ltr\">)?(\d\d:\d\d–\d\d:\d\d)", html)
+    assert ranges and all(isolated for isolated, _range in ranges)  # every one isolated
 
 
 def test_filter_by_agency(client: FlaskClient, booked_day, login: Login) -> None:

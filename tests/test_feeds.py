@@ -264,7 +264,7 @@ def hours_event_around(
     hours, day = world.hours[key], world.days[key]
     stale = (Session, hours), (ConsultationDay, day), (Location, world.town_hall)
     return event_around(
-        app, client, world.tokens["advisor"], f"session-{hours}@consult", work, *stale
+        app, client, world.tokens["advisor"], f"session-{hours}@127.0.0.1", work, *stale
     )
 
 
@@ -278,11 +278,21 @@ def spring_day_event_around(
         (Session, world.hours["spring"]),
         (Session, world.hours["immigration"]),
     )
-    uid = f"day-{world.days['spring']}@consult"
+    uid = f"day-{world.days['spring']}@127.0.0.1"
     return event_around(app, client, world.tokens["desk"], uid, work, *stale)
 
 
 # ---------------------------------------------------------------- what the feeds hold
+
+
+def test_event_uids_carry_the_installations_public_host(
+    app: Flask, client: FlaskClient, world
+) -> None:
+    # Two installations in one calendar app must not collide: the UID names the host.
+    app.config["CONSULT_BASE_URL"] = "https://termine.example.org"
+    found = events(fetch(client, staff_url(world.tokens["advisor"])).data)
+    assert found and all(uid.endswith("@termine.example.org") for uid in found)
+    assert f"session-{world.hours['spring']}@termine.example.org" in found
 
 
 def test_advisor_feed_has_hours_stops_and_appointments_at_the_right_instants(
@@ -292,29 +302,29 @@ def test_advisor_feed_has_hours_stops_and_appointments_at_the_right_instants(
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     found = events(response.data)
     assert set(found) == {
-        f"session-{world.hours['spring']}@consult",
-        f"session-{world.hours['autumn']}@consult",
-        f"session-{world.hours['draft']}@consult",
-        f"session-{world.hours['stop']}@consult",
-        f"staff-appointment-{world.appointments['first']}@consult",
-        f"staff-appointment-{world.appointments['second']}@consult",
-        f"staff-appointment-{world.appointments['at_stop']}@consult",
+        f"session-{world.hours['spring']}@127.0.0.1",
+        f"session-{world.hours['autumn']}@127.0.0.1",
+        f"session-{world.hours['draft']}@127.0.0.1",
+        f"session-{world.hours['stop']}@127.0.0.1",
+        f"staff-appointment-{world.appointments['first']}@127.0.0.1",
+        f"staff-appointment-{world.appointments['second']}@127.0.0.1",
+        f"staff-appointment-{world.appointments['at_stop']}@127.0.0.1",
     }  # not the other agency's hours on the same day
-    spring = found[f"session-{world.hours['spring']}@consult"]
+    spring = found[f"session-{world.hours['spring']}@127.0.0.1"]
     assert (spring["start"], spring["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 9))
     assert spring["tzid"] == "Europe/Berlin"
     assert spring["status"] == "CONFIRMED"
     assert spring["location"] == ADDRESS
     assert spring["geo"] == (52.1315, 11.6406)
     assert "Booked appointments: 1" in spring["description"]
-    autumn = found[f"session-{world.hours['autumn']}@consult"]
+    autumn = found[f"session-{world.hours['autumn']}@127.0.0.1"]
     assert (autumn["start"], autumn["end"]) == (utc(2030, 10, 27, 8), utc(2030, 10, 27, 9))
-    assert found[f"session-{world.hours['draft']}@consult"]["status"] == "TENTATIVE"
-    stop = found[f"session-{world.hours['stop']}@consult"]
+    assert found[f"session-{world.hours['draft']}@127.0.0.1"]["status"] == "TENTATIVE"
+    stop = found[f"session-{world.hours['stop']}@127.0.0.1"]
     assert stop["summary"] == "Tour stop in Zeitz"
     assert stop["start"] == utc(2030, 4, 2, 8)
 
-    first = found[f"staff-appointment-{world.appointments['first']}@consult"]
+    first = found[f"staff-appointment-{world.appointments['first']}@127.0.0.1"]
     assert (first["start"], first["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 7, 20))
     assert first["status"] == "CONFIRMED"
     assert first["location"] == ADDRESS
@@ -325,22 +335,22 @@ def test_advisor_feed_has_hours_stops_and_appointments_at_the_right_instants(
     for reference in world.references:
         assert reference not in unfolded(response.data)
     assert first["url"] == f"http://localhost/staff/notes/visit/{world.first_visit}"
-    second = found[f"staff-appointment-{world.appointments['second']}@consult"]
+    second = found[f"staff-appointment-{world.appointments['second']}@127.0.0.1"]
     assert second["start"] == utc(2030, 10, 27, 8)
 
 
 def test_feed_texts_are_in_the_staff_members_language(client: FlaskClient, world) -> None:
     english = events(fetch(client, staff_url(world.tokens["advisor"])).data)
     german = events(fetch(client, staff_url(world.tokens["colleague"])).data)
-    uid = f"staff-appointment-{world.appointments['first']}@consult"
+    uid = f"staff-appointment-{world.appointments['first']}@127.0.0.1"
     assert "Room 1.01" in english[uid]["description"]
     assert "booked" in english[uid]["description"]
     assert "Raum 1.01" in german[uid]["description"]
     assert "gebucht" in german[uid]["description"]
     assert "Arabisch" in german[uid]["description"]
     # The colleague has no tour: the stop is not in their feed, the agency's joint days are.
-    assert f"session-{world.hours['stop']}@consult" not in german
-    assert f"session-{world.hours['spring']}@consult" in german
+    assert f"session-{world.hours['stop']}@127.0.0.1" not in german
+    assert f"session-{world.hours['spring']}@127.0.0.1" in german
 
 
 def test_no_names_or_contacts_by_default_and_names_after_opting_in(
@@ -359,7 +369,7 @@ def test_no_names_or_contacts_by_default_and_names_after_opting_in(
 
     assert client.post("/staff/feed/names", data={"show-confirm": "y"}).status_code == 302
     shown = events(fetch(client, url).data)[
-        f"staff-appointment-{world.appointments['first']}@consult"
+        f"staff-appointment-{world.appointments['first']}@127.0.0.1"
     ]
     assert shown["summary"] == f"{NAME}, visit {world.first_visit}"
     assert all(r not in unfolded(fetch(client, url).data) for r in world.references)
@@ -387,24 +397,24 @@ def test_names_stay_out_of_front_desk_and_coordinator_feeds(
 def test_front_desk_gets_one_event_per_day_of_their_locations(client: FlaskClient, world) -> None:
     found = events(fetch(client, staff_url(world.tokens["desk"])).data)
     assert set(found) == {
-        f"day-{world.days['spring']}@consult",
-        f"day-{world.days['autumn']}@consult",
-        f"day-{world.days['draft']}@consult",
+        f"day-{world.days['spring']}@127.0.0.1",
+        f"day-{world.days['autumn']}@127.0.0.1",
+        f"day-{world.days['draft']}@127.0.0.1",
     }
-    spring = found[f"day-{world.days['spring']}@consult"]
+    spring = found[f"day-{world.days['spring']}@127.0.0.1"]
     # From the first agency's start to the last one's end, across both agencies.
     assert (spring["start"], spring["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 10))
     assert spring["summary"] == "Joint consultation day at Rathaus"
     assert "Jobcenter: 09:00–11:00" in spring["description"]
     assert "Ausländerbehörde: 10:00–12:00" in spring["description"]
     assert spring["status"] == "CONFIRMED"
-    assert found[f"day-{world.days['draft']}@consult"]["status"] == "TENTATIVE"
-    autumn = found[f"day-{world.days['autumn']}@consult"]
+    assert found[f"day-{world.days['draft']}@127.0.0.1"]["status"] == "TENTATIVE"
+    autumn = found[f"day-{world.days['autumn']}@127.0.0.1"]
     assert (autumn["start"], autumn["end"]) == (utc(2030, 10, 27, 8), utc(2030, 10, 27, 9))
 
     far = events(fetch(client, staff_url(world.tokens["far_desk"])).data)
-    assert set(far) == {f"day-{world.days['stop']}@consult"}
-    assert far[f"day-{world.days['stop']}@consult"]["summary"] == "Mobile advice in Zeitz"
+    assert set(far) == {f"day-{world.days['stop']}@127.0.0.1"}
+    assert far[f"day-{world.days['stop']}@127.0.0.1"]["summary"] == "Mobile advice in Zeitz"
     everything = events(fetch(client, staff_url(world.tokens["coordinator"])).data)
     assert set(everything) == set(found) | set(far)
 
@@ -421,7 +431,7 @@ def test_feed_covers_thirty_days_back_and_everything_ahead(app: Flask, client: F
             factories.create_session(day)
         coordinator = factories.create_staff(Role.COORDINATOR)
         db.session.commit()
-        uids = {back: f"day-{day.id}@consult" for back, day in days.items()}
+        uids = {back: f"day-{day.id}@127.0.0.1" for back, day in days.items()}
         token = coordinator.feed_token
     found = events(fetch(client, staff_url(token)).data)
     assert set(found) == {uids[-30], uids[60]}
@@ -448,7 +458,7 @@ def test_uids_are_stable_and_sequence_grows_when_an_appointment_is_cancelled(
     url = staff_url(world.tokens["advisor"])
     before = events(fetch(client, url).data)
     assert events(fetch(client, url).data).keys() == before.keys()
-    uid = f"staff-appointment-{world.appointments['first']}@consult"
+    uid = f"staff-appointment-{world.appointments['first']}@127.0.0.1"
 
     def cancel() -> None:
         visit = db.session.get(Visit, world.first_visit)
@@ -459,7 +469,7 @@ def test_uids_are_stable_and_sequence_grows_when_an_appointment_is_cancelled(
     assert after.keys() == before.keys()  # still sent, now as cancelled
     assert after[uid]["status"] == "CANCELLED"
     assert after[uid]["sequence"] > before[uid]["sequence"]
-    hours = f"session-{world.hours['spring']}@consult"
+    hours = f"session-{world.hours['spring']}@127.0.0.1"
     assert "Booked appointments: 0" in after[hours]["description"]
 
 
@@ -667,10 +677,10 @@ def test_location_feed_lists_published_days_without_any_personal_data(
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     found = events(response.data)
     assert set(found) == {
-        f"public-day-{world.days['spring']}@consult",
-        f"public-day-{world.days['autumn']}@consult",
+        f"public-day-{world.days['spring']}@127.0.0.1",
+        f"public-day-{world.days['autumn']}@127.0.0.1",
     }
-    spring = found[f"public-day-{world.days['spring']}@consult"]
+    spring = found[f"public-day-{world.days['spring']}@127.0.0.1"]
     assert (spring["start"], spring["end"]) == (utc(2030, 3, 31, 7), utc(2030, 3, 31, 10))
     assert spring["location"] == ADDRESS
     assert "Jobcenter" in spring["description"]
@@ -682,7 +692,7 @@ def test_location_feed_lists_published_days_without_any_personal_data(
     assert "appointment" not in text.lower()
 
     stops = events(fetch(client, "/feeds/location/zeitz.ics").data)
-    assert set(stops) == {f"public-day-{world.days['stop']}@consult"}
+    assert set(stops) == {f"public-day-{world.days['stop']}@127.0.0.1"}
     assert "Dilan" not in unfolded(fetch(client, "/feeds/location/zeitz.ics").data)
 
 
@@ -693,14 +703,14 @@ def test_location_feed_sends_a_cancelled_day_as_cancelled(
         app, lambda: db.session.get(ConsultationDay, world.days["autumn"]).cancel("Staff are ill")
     )
     found = events(fetch(client, "/feeds/location/rathaus.ics").data)
-    autumn = found[f"public-day-{world.days['autumn']}@consult"]
+    autumn = found[f"public-day-{world.days['autumn']}@127.0.0.1"]
     assert autumn["status"] == "CANCELLED"
     assert "Staff are ill" not in autumn["description"]  # the staff's reason is not public
 
 
 def test_location_feed_in_another_language(client: FlaskClient, world) -> None:
     english = events(fetch(client, "/feeds/location/rathaus.ics?lang=en").data)
-    spring = english[f"public-day-{world.days['spring']}@consult"]
+    spring = english[f"public-day-{world.days['spring']}@127.0.0.1"]
     assert spring["summary"] == "Joint consultation day at Rathaus"
     assert "Arabic" in spring["description"]
     german = fetch(client, "/feeds/location/rathaus.ics?lang=de")
@@ -818,4 +828,4 @@ def test_appointments_of_other_agencies_never_reach_an_advisor(
         visit = factories.create_visit(session.day, (session, 0), name="X Y")
         appointment_id = visit.appointments[0].id
     found = events(fetch(client, staff_url(world.tokens["advisor"])).data)
-    assert f"staff-appointment-{appointment_id}@consult" not in found
+    assert f"staff-appointment-{appointment_id}@127.0.0.1" not in found

@@ -46,6 +46,7 @@ from consult.models import (
     appointment_topic,
 )
 from consult.permissions import location_scope
+from consult.visit_calendar import event_uid
 
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -181,7 +182,7 @@ def _session_event(session: Session, booked: int) -> CalendarEvent:
         page,
     )
     return CalendarEvent(
-        uid=f"session-{session.id}@consult",
+        uid=event_uid("session", session.id),
         starts_dt=session.starts_dt,
         ends_dt=session.ends_dt,
         summary=summary,
@@ -247,7 +248,7 @@ class _AppointmentTexts:
             ]
         cancelled = row.status is AppointmentStatus.CANCELLED
         return CalendarEvent(
-            uid=f"staff-appointment-{row.id}@consult",
+            uid=event_uid("staff-appointment", row.id),
             starts_dt=row.starts_dt,
             ends_dt=row.ends_dt,
             summary=summary,
@@ -336,7 +337,7 @@ def _staff_day_event(day: ConsultationDay) -> CalendarEvent | None:
         day,
         shown,
         day.sessions,
-        uid=f"day-{day.id}@consult",
+        uid=event_uid("day", day.id),
         status=status,
         description=description,
         url=page,
@@ -371,7 +372,7 @@ def public_day_event(day: ConsultationDay) -> CalendarEvent | None:
         day,
         shown,
         visible,
-        uid=f"public-day-{day.id}@consult",
+        uid=event_uid("public-day", day.id),
         status="CANCELLED" if cancelled else "CONFIRMED",
         description=description,
         url=page,
