@@ -24,9 +24,15 @@ LANGUAGE_NAMES = {
 }
 
 
+# The language a person chose, kept for a year on their device: a phone's browser
+# ends the session when it closes, and the person would have to find their language again.
+LANGUAGE_COOKIE = "consult_lang"
+LANGUAGE_COOKIE_DAYS = 365
+
+
 def select_locale() -> str:
     """The locale for this request."""
-    chosen = request.args.get("lang") or session.get("lang")
+    chosen = request.args.get("lang") or session.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
     if current_user and getattr(current_user, "is_authenticated", False):

@@ -79,6 +79,22 @@ def test_home_asks_what_and_where(client: FlaskClient, joint_day) -> None:
     assert "Find a day" in page
 
 
+def test_the_language_chosen_is_remembered_for_a_year(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/lang/ar")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("consult_lang=ar;") and "Max-Age=31536000" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # A browser that was closed has lost the session but kept the cookie.
+    returning = app.test_client()
+    returning.set_cookie("consult_lang", "ar")
+    page = returning.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    # A made-up language in the cookie is ignored.
+    returning.set_cookie("consult_lang", "xx")
+    page = returning.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="de" dir="ltr">' in page
+
+
 def test_find_lists_days_that_serve_every_topic(client: FlaskClient, joint_day) -> None:
     client.get("/lang/en")
     query = {"topic": [joint_day["residence"], joint_day["money"]], "town": "Halle (Saale)"}

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -32,6 +33,7 @@ from consult.boundary import number_or_none
 from consult.config import LANGUAGES
 from consult.errors import N_, DomainError
 from consult.extensions import db
+from consult.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_DAYS
 from consult.itineraries import PlanningError
 from consult.messages.history import sent_about
 from consult.models import (
@@ -455,9 +457,18 @@ def _waitlist_form(journey: Journey) -> WaitlistForm:
 @bp.get("/lang/<code>")
 def set_language(code: str) -> ResponseReturnValue:
     """Remember the person's language and go back to where they were."""
+    response = redirect(local_target(request.args.get("next")) or url_for("public.home"))
     if code in LANGUAGES:
         session["lang"] = code
-    return redirect(local_target(request.args.get("next")) or url_for("public.home"))
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            code,
+            max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def _bookable_day(day_id: int) -> ConsultationDay:
