@@ -67,7 +67,7 @@ def format_local_time(instant: datetime, zone: str = "Europe/Berlin", format: st
 
 
 def format_time_range(starts: datetime, ends: datetime, zone: str = "Europe/Berlin") -> Markup:
-    """ "09:00–09:20" in `zone`, isolated left to right so that it reads so in Arabic too."""
+    """A time range such as 09:00–09:20 in `zone`, isolated to read left to right in Arabic too."""
     return Markup('<bdi dir="ltr">{}–{}</bdi>').format(
         format_local_time(starts, zone), format_local_time(ends, zone)
     )
