@@ -10,9 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from consult.extensions import db
 from consult.models import (
-    Location,
     StatCapacity,
 )
 from consult.statistics.query import (
@@ -76,7 +74,7 @@ def _utilisation(
 
 def capacity(c: Counts) -> Section:
     agencies, topics = c.names
-    locations = {loc.id: loc for loc in db.session.scalars(sa.select(Location))}
+    locations = c.locations
     f, offered = c.f, StatCapacity
     by_agency = _utilisation(
         f, "utilisation_agency", _("Utilisation by agency"), [offered.agency_id], agencies.get

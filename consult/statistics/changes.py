@@ -44,10 +44,10 @@ def _mark_changed_days(session: orm.Session, flush_context: Any, instances: Any)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if obj in session.dirty and not session.is_modified(obj):
             continue
+        # An appointment is on its session's day; a visit that moves to another day
+        # changes too, and marks the day it leaves.
         if isinstance(obj, Appointment | Session):
             day_ids |= days_of(session, obj)
-        if isinstance(obj, Appointment) and obj.visit is not None:
-            day_ids |= _visit_days(obj.visit)
         elif isinstance(obj, Visit):
             day_ids |= _visit_days(obj)
     if day_ids:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
 from consult.labels import PHASE_LABELS
-from consult.models import Location
 from consult.statistics.query import (
     HELD,
     KEPT,
@@ -101,7 +98,7 @@ def demand(c: Counts) -> Section:
     place_appointments = tally(
         c.visits, lambda r: r.location_id, lambda r: r.outcome in KEPT, value="appointments"
     )
-    for location in db.session.scalars(sa.select(Location).order_by(Location.town, Location.name)):
+    for location in c.locations.values():
         if location.id in place_visits or location.id in place_appointments:
             places.rows.append(
                 [

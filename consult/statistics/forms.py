@@ -9,10 +9,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, Form, SelectChoice, SelectField
 
+from consult.extensions import db
+from consult.models import Agency, Location, Topic
 from consult.statistics.figures import Filters
 
 PERIODS = {
@@ -40,6 +44,24 @@ class FiltersForm(Form):
     town = SelectField(_l("Town"), validate_choice=False)
     agency = SelectField(_l("Agency"), coerce=_optional_int, validate_choice=False)
     topic = SelectField(_l("Topic"), coerce=_optional_int, validate_choice=False)
+
+    @classmethod
+    def with_choices(cls, args: MultiDict[str, str], locale: str) -> FiltersForm:
+        """The form on `args`, offering every place, town, agency and topic."""
+        form = cls(args)
+        locations = db.session.scalars(sa.select(Location).order_by(Location.town, Location.name))
+        locations = list(locations)
+        everything = [SelectChoice("", _("All"))]
+        form.location.choices = everything + [
+            SelectChoice(loc.id, f"{loc.town} – {loc.name}") for loc in locations
+        ]
+        towns = sorted({loc.town for loc in locations})
+        form.town.choices = everything + [SelectChoice(town, town) for town in towns]
+        agencies = db.session.scalars(sa.select(Agency).order_by(Agency.short_name))
+        form.agency.choices = everything + [SelectChoice(a.id, a.short_name) for a in agencies]
+        topics = db.session.scalars(sa.select(Topic).order_by(Topic.position, Topic.id))
+        form.topic.choices = everything + [SelectChoice(t.id, t.name_in(locale)) for t in topics]
+        return form
 
     def filters(self, today: date, agency_id: int | None) -> tuple[Filters, list[str]]:
         """The chosen filters (the last year when the period is unclear) and what was wrong."""

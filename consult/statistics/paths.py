@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from consult.extensions import db
 from consult.models import (
     ConsultationDay,
     DayKind,
@@ -99,7 +98,7 @@ def referrals(c: Counts) -> Section:
 def mobile(c: Counts) -> Section:
     f = c.f
     mobile_days = (
-        sa.select(ConsultationDay.id, ConsultationDay.location_id, Tour.id, Tour.agency_id)
+        sa.select(ConsultationDay.date, ConsultationDay.location_id, Tour.id.label("tour_id"))
         .join(TourStop, TourStop.day_id == ConsultationDay.id)
         .join(Tour, Tour.id == TourStop.tour_id)
         .where(
@@ -118,7 +117,7 @@ def mobile(c: Counts) -> Section:
             ConsultationDay.location_id.in_(sa.select(Location.id).where(Location.town == f.town))
         )
     stops = sums(mobile_days)
-    locations = {loc.id: loc for loc in db.session.scalars(sa.select(Location))}
+    locations = c.locations
 
     def kept_on_a_stop(row: Any) -> bool:
         return row.kind == DayKind.MOBILE.value and row.outcome in KEPT
@@ -127,13 +126,13 @@ def mobile(c: Counts) -> Section:
     past = tally(c.visits, lambda r: r.location_id, lambda r: kept_on_a_stop(r) and r.past)
     visits = {location_id: (booked[location_id], past[location_id]) for location_id in booked}
     per_town: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for location_id in {location_id for _d, location_id, _t, _a in stops} | visits.keys():
+    for location_id in {stop.location_id for stop in stops} | visits.keys():
         town = per_town[locations[location_id].town]
         booked, served = visits.get(location_id, (0, 0))
         town[1] += booked
         town[2] += served
-    for _day, location_id, _tour, _agency in stops:
-        per_town[locations[location_id].town][0] += 1
+    for stop in stops:
+        per_town[locations[stop.location_id].town][0] += 1
     towns = Table(
         "mobile_towns",
         _("Mobile advice by town"),
@@ -171,16 +170,9 @@ def mobile(c: Counts) -> Section:
 
 def _tour_km(stops: Sequence[sa.Row[Any]], locations: dict[int, Location]) -> float:
     """Road km between consecutive stops of each tour, in the order of their days."""
-    dates = dict(
-        sums(
-            sa.select(ConsultationDay.id, ConsultationDay.date).where(
-                ConsultationDay.id.in_([day for day, *_rest in stops])
-            )
-        )
-    )
     tours: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for day, location_id, tour, _agency in stops:
-        tours[tour].append((dates[day], location_id))
+    for stop in stops:
+        tours[stop.tour_id].append((stop.date, stop.location_id))
     road = DriveSettings().road_factor
     total = 0.0
     for visits in tours.values():

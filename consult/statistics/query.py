@@ -175,7 +175,15 @@ class Counts:
     @functools.cached_property
     def names(self) -> tuple[dict[int, str], dict[int, Topic]]:
         """The agencies' short names and the topics, by id."""
-        return names()
+        agencies = {a.id: a.short_name for a in db.session.scalars(sa.select(Agency))}
+        topics = db.session.scalars(sa.select(Topic).order_by(Topic.position))
+        return agencies, {t.id: t for t in topics}
+
+    @functools.cached_property
+    def locations(self) -> dict[int, Location]:
+        """Every place by id, by town and name."""
+        query = sa.select(Location).order_by(Location.town, Location.name)
+        return {location.id: location for location in db.session.scalars(query)}
 
 
 def tally(
@@ -190,12 +198,6 @@ def tally(
         if when is None or when(row):
             totals[key(row)] += int(getattr(row, value))
     return totals
-
-
-def names() -> tuple[dict[int, str], dict[int, Topic]]:
-    agencies = {a.id: a.short_name for a in db.session.scalars(sa.select(Agency))}
-    topics = {t.id: t for t in db.session.scalars(sa.select(Topic).order_by(Topic.position))}
-    return agencies, topics
 
 
 def topic_name(topics: dict[int, Topic], topic_id: int | None) -> str:

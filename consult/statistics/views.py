@@ -10,18 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from consult.extensions import db
 from consult.i18n import format_number
-from consult.models import Agency, Location, Role, Topic, today_in
-from consult.permissions import role_required
+from consult.models import Agency, Role, today_in
+from consult.permissions import agency_scope, role_required
 from consult.statistics import charts, figures, folding
 from consult.statistics.forms import FiltersForm
 from consult.statistics.tables import Table, to_csv, to_xlsx
@@ -34,33 +32,11 @@ def _threshold() -> int:
     return int(current_app.config["CONSULT_STATS_MIN_CELL"])
 
 
-def _own_agency() -> int | None:
-    """The agency an advisor is limited to; None for coordinators and administrators."""
-    return None if current_user.has_role(Role.COORDINATOR) else current_user.agency_id
-
-
-def _form() -> FiltersForm:
-    form = FiltersForm(request.args)
-    locale = str(get_locale())
-    locations = list(db.session.scalars(sa.select(Location).order_by(Location.town, Location.name)))
-    everything = [SelectChoice("", _("All"))]
-    form.location.choices = everything + [
-        SelectChoice(loc.id, f"{loc.town} – {loc.name}") for loc in locations
-    ]
-    towns = sorted({loc.town for loc in locations})
-    form.town.choices = everything + [SelectChoice(town, town) for town in towns]
-    agencies = db.session.scalars(sa.select(Agency).order_by(Agency.short_name))
-    form.agency.choices = everything + [SelectChoice(a.id, a.short_name) for a in agencies]
-    topics = db.session.scalars(sa.select(Topic).order_by(Topic.position, Topic.id))
-    form.topic.choices = everything + [SelectChoice(t.id, t.name_in(locale)) for t in topics]
-    return form
-
-
 def _figures() -> tuple[FiltersForm, figures.Filters, list[str], list[figures.Section], date]:
     folding.refresh()
     today = today_in(current_app.config["CONSULT_TIMEZONE"])
-    form = _form()
-    chosen, errors = form.filters(today, _own_agency())
+    form = FiltersForm.with_choices(request.args, str(get_locale()))
+    chosen, errors = form.filters(today, agency_scope(current_user))
     return form, chosen, errors, figures.dashboard(chosen, today), today
 
 
@@ -84,7 +60,8 @@ def dashboard() -> ResponseReturnValue:
         for section in sections
         for table in section.tables
     }
-    agency = db.session.get(Agency, chosen.agency_id) if _own_agency() is not None else None
+    own = agency_scope(current_user)
+    agency = db.session.get(Agency, own) if own is not None else None
     return render_template(
         "statistics/dashboard.html",
         form=form,

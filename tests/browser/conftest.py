@@ -12,7 +12,7 @@ from flask import Flask
 from flask_babel import force_locale, gettext
 from werkzeug.serving import make_server
 
-from consult.demo import load_demo
+from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
 from tests.conftest import IN_CI, make_app
 
@@ -90,6 +90,19 @@ def demo_server(database_url: str, history: int = 0) -> Iterator[LiveServer]:
 def live_server(database_url: str) -> Iterator[LiveServer]:
     with demo_server(database_url) as server:
         yield server
+
+
+def signed_in(browser, server: LiveServer, email: str, language: str, width: int = 390):
+    """A new page of a demo staff member signed in, reading `language`, `width` px wide."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{server.url}/staff/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("form [type=submit]").click()
+    page.goto(f"{server.url}/lang/{language}")
+    return page
 
 
 @pytest.fixture

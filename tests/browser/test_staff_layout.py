@@ -10,10 +10,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser
 
-from consult.demo import DEMO_PASSWORD
 from consult.extensions import db
 from consult.models import ConsultationDay, Location, Tour
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, signed_in
 
 FRONT_DESK = "empfang.magdeburg@example.org"
 MOBILE_ADVISOR = "mbe@example.org"
@@ -45,14 +44,7 @@ def test_staff_pages_fit_a_phone_screen(
     browser: Browser, live_server: LiveServer, language: str
 ) -> None:
     for who, urls in _pages(live_server).items():
-        context = browser.new_context(viewport={"width": 375, "height": 800})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/staff/login")
-        page.locator("input[name=email]").fill(who)
-        page.locator("input[name=password]").fill(DEMO_PASSWORD)
-        page.locator("form [type=submit]").click()
-        page.goto(f"{live_server.url}/lang/{language}")
+        page = signed_in(browser, live_server, who, language, width=375)
         for url in urls:
             response = page.goto(f"{live_server.url}{url}")
             assert response is not None and response.status == 200, url
@@ -61,4 +53,4 @@ def test_staff_pages_fit_a_phone_screen(
             regions = page.locator(".table-scroll")
             for index in range(regions.count()):
                 assert regions.nth(index).get_attribute("tabindex") == "0", url
-        context.close()
+        page.context.close()

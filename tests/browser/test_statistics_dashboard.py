@@ -14,8 +14,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from consult.demo import DEMO_PASSWORD
-from tests.browser.conftest import LiveServer, demo_server
+from tests.browser.conftest import LiveServer, demo_server, signed_in
 
 COORDINATOR = "koordination@example.org"
 
@@ -27,19 +26,6 @@ def history_server(database_url: str) -> Iterator[LiveServer]:
         yield server
 
 
-def _sign_in(browser: Browser, server: LiveServer, language: str) -> Page:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{server.url}/lang/{language}")
-    page.goto(f"{server.url}/staff/login")
-    page.locator("input[name=email]").fill(COORDINATOR)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form [type=submit]").click()
-    page.goto(f"{server.url}/lang/{language}")
-    return page
-
-
 def _fits_the_screen(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -48,7 +34,7 @@ def test_a_coordinator_reads_filters_and_downloads_in_german(
     browser: Browser, history_server: LiveServer
 ) -> None:
     server = history_server
-    page = _sign_in(browser, server, "de")
+    page = signed_in(browser, server, COORDINATOR, "de")
     page.goto(f"{server.url}/staff/statistics/")
     expect(page.get_by_role("heading", level=1)).to_have_text(server.text("Statistics", "de"))
     chained = page.locator("#figure-agencies_per_visit")
@@ -87,7 +73,7 @@ def test_the_dashboard_reads_right_to_left_in_arabic(
     browser: Browser, history_server: LiveServer
 ) -> None:
     server = history_server
-    page = _sign_in(browser, server, "ar")
+    page = signed_in(browser, server, COORDINATOR, "ar")
     page.goto(f"{server.url}/staff/statistics/")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_role("heading", level=1)).to_have_text(server.text("Statistics", "ar"))
