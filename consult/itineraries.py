@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from consult.availability import Revised, availability
+from consult.availability import DayAvailability, Revised, availability
+from consult.carrying import Carried
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.models import (
@@ -70,13 +71,15 @@ class DayPlans:
     plans: tuple[Plan, ...]
     # False when the planner spent its budget: the plans shown are the best found so far.
     complete: bool = True
+    # A moved visit's referral appointments that the plans take along, as fixed agencies.
+    carried: tuple[Assignment, ...] = ()
 
     @property
     def serves_everything(self) -> bool:
         return not self.unserved and bool(self.assignments)
 
     def assignment_for(self, agency_id: int) -> Assignment:
-        return next(a for a in self.assignments if a.agency.id == agency_id)
+        return next(a for a in (*self.assignments, *self.carried) if a.agency.id == agency_id)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,12 @@ def parse_plan_token(token: str) -> list[PlannedOpening]:
         session_id, slots = part.split(":")
         openings.append(PlannedOpening(int(session_id), tuple(int(s) for s in slots.split("."))))
     return openings
+
+
+def agencies_of(openings: Sequence[PlannedOpening]) -> list[int]:
+    """The agencies whose sessions the openings are in."""
+    session_ids = [o.session_id for o in openings]
+    return list(db.session.scalars(sa.select(Session.agency_id).where(Session.id.in_(session_ids))))
 
 
 def load_active_topics() -> list[Topic]:
@@ -201,12 +210,20 @@ def plans_for_day(
     leave: time | None = None,
     limit: int = 5,
     now: datetime | None = None,
+    carried: Sequence[Carried] = (),
 ) -> DayPlans:
-    """The best `limit` plans for the topics on `day`, within the person's time limits."""
+    """The best `limit` plans for the topics on `day`, within the person's time limits.
+
+    A moved visit's `carried` referral appointments join the plans where the day has
+    their agency for their topics; the topics are shared among the other agencies.
+    """
     if arrive and leave and leave <= arrive:
         raise PlanningError(N_("The time you must leave has to be after the time you arrive."))
     known = availability(day)
-    assignments, unserved = assign_topics(known.sessions, topics, language)
+    fixed = {c.agency_id for c in carried}
+    assignments, unserved = assign_topics(
+        [s for s in known.sessions if s.agency_id not in fixed], topics, language
+    )
     if not day.is_bookable or unserved or not assignments:
         return DayPlans(day, assignments, unserved, ())
     zone = day.location.timezone
@@ -219,9 +236,16 @@ def plans_for_day(
         for s in known.sessions
         if s.agency_id == a.agency.id and {t.id for t in a.topics} <= s.topic_ids
     ]
+    taken_along = _carried_assignments(known, carried, language)
+    serving += [
+        s.session_id
+        for a in taken_along
+        for s in known.sessions
+        if s.agency_id == a.agency.id and {t.id for t in a.topics} <= s.topic_ids
+    ]
     plans = plan_day(
         known.slots_of(serving),
-        [Need(a.agency.id, a.minutes) for a in assignments],
+        [Need(a.agency.id, a.minutes) for a in (*assignments, *taken_along)],
         language=language,
         gap=timedelta(minutes=day.location.changeover_minutes),
         earliest=earliest,
@@ -229,7 +253,34 @@ def plans_for_day(
         limit=limit,
         budget=timedelta(milliseconds=current_app.config["CONSULT_PLANNER_BUDGET_MS"]),
     )
-    return DayPlans(day, assignments, unserved, tuple(plans), complete=plans.complete)
+    return DayPlans(
+        day, assignments, unserved, tuple(plans), complete=plans.complete, carried=taken_along
+    )
+
+
+def _carried_assignments(
+    known: DayAvailability, carried: Sequence[Carried], language: str | None
+) -> tuple[Assignment, ...]:
+    """The carried appointments this day can take: their agency serves their topics here."""
+    found = []
+    for c in carried:
+        sessions = [
+            s for s in known.sessions if s.agency_id == c.agency_id and c.topic_ids <= s.topic_ids
+        ]
+        # Without topics an appointment is one slot of the session, as a referral books it.
+        minutes = c.minutes or min(
+            (
+                int((slots[0].ends_dt - slots[0].starts_dt).total_seconds() // 60)
+                for s in sessions
+                if (slots := known.slots_by_session.get(s.session_id))
+            ),
+            default=0,
+        )
+        if not minutes:
+            continue
+        speaks = language is None or any(s.serves_language(language) for s in sessions)
+        found.append(Assignment(c.agency, c.topics, minutes, speaks))
+    return tuple(found)
 
 
 def plans_etag(day: Revised, request_key: Sequence[object], now: datetime) -> str:
@@ -294,11 +345,12 @@ def days_serving(
     town: str | None = None,
     limit: int = 10,
     now: datetime | None = None,
+    carried: Sequence[Carried] = (),
 ) -> list[DayPlans]:
     """The next days that can serve every topic with a free plan, each with its best plan."""
     found = []
     for day in upcoming_days(town=town, topic_ids=[t.id for t in topics]):
-        result = plans_for_day(day, topics, language=language, limit=1, now=now)
+        result = plans_for_day(day, topics, language=language, limit=1, now=now, carried=carried)
         if result.plans:
             found.append(result)
             if len(found) >= limit:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from consult import models
 from consult.booking_errors import AlreadyBooked, BookingError, ReusedKeyError, UnfitPlanError
+from consult.carrying import Carried, carried_of, left_behind
 from consult.contacts import Contact
 from consult.database import begin_write
 from consult.errors import N_
@@ -78,6 +79,13 @@ class BookingRequest:
     waitlist_entry_id: int | None = None
     # An advisor of this agency sent the person to the appointments (statistics count it).
     referred_by_agency_id: int | None = None
+    # A move takes the visit's referral appointments along (`consult.carrying`): a wish
+    # with a referred agency is that appointment, and `topic_ids` are the person's own.
+    carry_referrals: bool = False
+    # The person agreed that referral appointments the new day cannot take are cancelled.
+    drop_referrals: bool = False
+    # The person said no to sharing while moving a visit they had agreed for.
+    withdraw_consent: bool = False
 
     @property
     def origin(self) -> VisitOrigin:
@@ -159,7 +167,9 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     day = db.session.get(ConsultationDay, request.day_id)
     if day is None or not day.is_bookable:
         raise UnfitPlanError(N_("This consultation day is not open for booking."))
-    moving = _release_for_move(request.visit_id) if request.visit_id else None
+    moving, carried = _release_for_move(request.visit_id) if request.visit_id else (None, [])
+    if not request.carry_referrals:
+        carried = []
     extending = _visit_to_extend(request.add_to_visit_id, day) if request.add_to_visit_id else None
     wanted_ids = sorted({sid for a in request.appointments for sid in a.slot_ids})
     slots = _lock_slots(wanted_ids)
@@ -174,7 +184,17 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
         slots,
         language=contact.language,
         seen_now=request.seen_now,
+        carried=carried,
     )
+    dropped = left_behind(carried, [fit.session.agency_id for fit in fitted])
+    if dropped and not request.drop_referrals:
+        raise BookingError(
+            N_(
+                "Your appointment with %(agencies)s cannot move to this day. Please confirm "
+                "that it will be cancelled."
+            ),
+            agencies=", ".join(c.agency.name for c in dropped),
+        )
     visit = moving or Visit(
         walk_in=request.walk_in,
         origin=request.origin,
@@ -186,7 +206,9 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     visit.email = contact.email
     visit.language = contact.language
     visit.interpreter_wanted = contact.interpreter_wanted
-    visit.topics = topics
+    # The person's topics, and those of the referral appointments a move took along.
+    taken_along = [t for fit in fitted for t in fit.topics]
+    visit.topics = list({t.id: t for t in [*topics, *taken_along]}.values())
     visit.offer_expires_dt = request.hold_until
     visit.waitlist_entry_id = request.waitlist_entry_id
     db.session.add(visit)
@@ -194,6 +216,10 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     _place(visit, fitted, taken, request.referred_by_agency_id)
     if request.consent_wording and not visit.consent_to_share:
         visit.consents.append(Consent(wording=request.consent_wording, language=contact.language))
+    elif request.withdraw_consent:
+        for consent in visit.consents:
+            if consent.withdrawn_dt is None:
+                consent.withdraw()
     return visit
 
 
@@ -235,6 +261,8 @@ class FittedAppointment:
     session: Session
     slots: tuple[Slot, ...]
     topics: tuple[Topic, ...]
+    # A referral appointment taken along by a move keeps who referred it.
+    referred_by_agency_id: int | None = None
 
 
 def fit_plan(
@@ -246,6 +274,7 @@ def fit_plan(
     language: str | None,
     keep: Sequence[Appointment] = (),
     seen_now: bool = False,
+    carried: Sequence[Carried] = (),
 ) -> list[FittedAppointment]:
     """Check that the wishes are a plan the planner would offer for the topics, or UnfitPlanError.
 
@@ -259,7 +288,9 @@ def fit_plan(
     least one. An appointment is exactly as long as its topics need on its
     session's slot grid, as the planner cuts it (`openings_for`): its last slot
     is the first at which that length is reached. Without topics (a referral
-    that names none) each appointment is one slot.
+    that names none) each appointment is one slot. A wish with the agency of a
+    `carried` referral appointment is that appointment: its own topics, which its
+    session must serve; the topics are shared among the other wishes.
     """
     if not day.is_bookable:
         raise UnfitPlanError(N_("This consultation day is not open for booking."))
@@ -270,17 +301,30 @@ def fit_plan(
     intervals = [(s.agency_id, run[0].starts_dt, run[-1].ends_dt) for s, run in chosen]
     intervals += [(a.agency_id, a.starts_dt, a.ends_dt) for a in keep]
     check_no_clashes(intervals, timedelta(minutes=day.location.changeover_minutes))
-    shares = _share_topics([session for session, _ in chosen], topics, language)
+    along = {c.agency_id: c for c in carried}
+    shares = _share_topics(
+        [session for session, _ in chosen if session.agency_id not in along], topics, language
+    )
     fitted = []
     for session, run in chosen:
         share = shares.get(session.agency_id)
-        length = timedelta(minutes=share.minutes) if share else run[0].ends_dt - run[0].starts_dt
+        taken = along.get(session.agency_id)
+        if taken is not None and not taken.topic_ids <= {t.id for t in session.topics}:
+            raise UnfitPlanError(
+                N_("This plan does not fit what you chose. Please choose a plan again.")
+            )
+        minutes = share.minutes if share else taken.minutes if taken else 0
+        length = timedelta(minutes=minutes) if minutes else run[0].ends_dt - run[0].starts_dt
         start = run[0].starts_dt
         if not run[-1].ends_dt - start >= length > run[-1].starts_dt - start:
             raise UnfitPlanError(
                 N_("This plan does not fit what you chose. Please choose a plan again.")
             )
-        fitted.append(FittedAppointment(session, tuple(run), share.topics if share else ()))
+        if taken is not None:
+            fit = FittedAppointment(session, tuple(run), taken.topics, taken.referred_by_agency_id)
+        else:
+            fit = FittedAppointment(session, tuple(run), share.topics if share else ())
+        fitted.append(fit)
     return fitted
 
 
@@ -318,7 +362,7 @@ def _place(
             desk=desk,
             room=fit.session.room_for(desk),
             topics=list(fit.topics),
-            referred_by_agency_id=referred_by_agency_id,
+            referred_by_agency_id=fit.referred_by_agency_id or referred_by_agency_id,
         )
         appointment.seats = [Seat(slot_id=slot.id, desk=desk) for slot in fit.slots]
         visit.appointments.append(appointment)
@@ -377,17 +421,19 @@ def _add_appointments(
     return visit
 
 
-def _release_for_move(visit_id: int) -> Visit:
+def _release_for_move(visit_id: int) -> tuple[Visit, list[Carried]]:
+    """Free the visit's appointments; return it and the referral appointments it had."""
     visit = db.session.get(Visit, visit_id, with_for_update=True)
     if visit is None or visit.status is not VisitStatus.BOOKED:
         raise BookingError(N_("This visit cannot be moved any more."))
     movable = [a for a in visit.appointments if a.status is AppointmentStatus.BOOKED]
     if len(movable) != len(visit.active_appointments):
         raise BookingError(N_("This visit has already started and cannot be moved."))
+    carried = carried_of(visit)
     for appointment in movable:
         appointment.cancel("moved")
     db.session.flush()  # the freed seats must be gone before free desks are counted
-    return visit
+    return visit, carried
 
 
 def _check_slots(

@@ -114,6 +114,8 @@ class BookingForm(ContactFields, FlaskForm):
         choices=[SelectChoice("no", _l("No")), SelectChoice("yes", _l("Yes"))],
         default="no",
     )
+    # Asked only when a moved visit's referral appointment cannot come along.
+    drop_referrals = BooleanField(_l("Yes, cancel it and move the rest of my visit"))
     submit = SubmitField(_l("Book this visit"))
 
 

@@ -25,6 +25,7 @@ from consult.models import (
     SessionStatus,
     Slot,
     Visit,
+    VisitStatus,
     utcnow,
 )
 from consult.planner import Plan
@@ -145,6 +146,40 @@ def visit_rows(visit: Visit) -> list[TimelineRow]:
             appointment_id=a.id,
         )
         for a in sorted(visit.appointments, key=lambda a: (a.starts_dt, a.id))
+    ]
+
+
+@dataclass(frozen=True)
+class EarlierRow:
+    """An appointment the visit no longer has: moved to another time, or cancelled."""
+
+    starts_dt: datetime
+    ends_dt: datetime
+    agency: Agency
+    moved: bool
+
+
+def current_rows(visit: Visit) -> list[TimelineRow]:
+    """The visit's appointments as they stand: held ones, or how a cancelled visit ended."""
+    return [row for row, is_current in _sorted_rows(visit) if is_current]
+
+
+def earlier_rows(visit: Visit) -> list[EarlierRow]:
+    """The times the visit had before: moved away from or cancelled, soonest first."""
+    found = []
+    for row, is_current in _sorted_rows(visit):
+        if not is_current:
+            reason = next(a.cancel_reason for a in visit.appointments if a.id == row.appointment_id)
+            found.append(EarlierRow(row.starts_dt, row.ends_dt, row.agency, reason == "moved"))
+    return found
+
+
+def _sorted_rows(visit: Visit) -> list[tuple[TimelineRow, bool]]:
+    reasons = {a.id: a.cancel_reason for a in visit.appointments}
+    ended = visit.status is VisitStatus.CANCELLED
+    return [
+        (row, not row.is_cancelled or (ended and reasons[row.appointment_id] != "moved"))
+        for row in visit_rows(visit)
     ]
 
 

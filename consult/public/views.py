@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from consult import cancelling, itineraries, throttle
+from consult.alternatives import alternatives
 from consult.availability import day_stamp
 from consult.boundary import number_or_none
 from consult.config import LANGUAGES
@@ -149,12 +150,22 @@ def find_days() -> ResponseReturnValue:
             days=itineraries.upcoming_days()[:6],
             journey=journey,
         ), 400
-    results = itineraries.days_serving(topics, language=journey.speak, town=journey.town or None)
+    _, carried = move_views.moving(journey)
+    results = itineraries.days_serving(
+        topics, language=journey.speak, town=journey.town or None, carried=carried
+    )
+    # Only when nothing fits: the nearest other towns' days, and which topics never fit.
+    others = None
+    if not results:
+        others = alternatives(
+            topics, town=journey.town or None, language=journey.speak, carried=carried
+        )
     return render_template(
         "public/find.html",
         journey=journey,
         topics=topics,
         results=results,
+        alternatives=others,
         today=presenters.today(),
         waitlist_form=_waitlist_form(journey),
     )
@@ -181,6 +192,7 @@ def day_plans(day_id: int) -> ResponseReturnValue:
                 arrive=journey.arrive,
                 leave=journey.leave,
                 now=now,
+                carried=move_views.moving(journey)[1],
             )
         except PlanningError as error:
             flash(domain_message(error), "error")
@@ -217,16 +229,20 @@ def book(day_id: int) -> ResponseReturnValue:
     except PlanningError as error:
         flash(domain_message(error), "error")
         return redirect(url_for("public.home"))
-    moving = visit_or_404(journey.move) if journey.move else None
+    moving, carried = move_views.moving(journey)
     form = BookingForm(
         plan=request.args.get("plan", ""),
-        language=journey.speak,
+        language=moving.language if moving else journey.speak,
         name=moving.name if moving else None,
         phone=moving.phone if moving else None,
         email=moving.email if moving else None,
+        # A move keeps what the person said: the interpreter wish and the consent.
+        interpreter=moving.interpreter_wanted if moving else False,
+        consent="yes" if moving and moving.consent_to_share else "no",
     )
     status = 200
-    if form.validate_on_submit():
+    dropped = move_views.left_behind(carried, form.plan.data or "")
+    if form.validate_on_submit() and move_views.dropping_confirmed(form, dropped):
         try:
             booked = book_visit(_booking_request(day, journey, topics, form, moving))
         except (BookingError, PlanningError) as error:
@@ -234,7 +250,8 @@ def book(day_id: int) -> ResponseReturnValue:
             # is a conflict.
             status = 422 if isinstance(error, UnfitPlanError | PlanningError) else 409
             flash(domain_message(error), "error")
-            form.plan.data = _next_best_plan(day, journey, topics)
+            form.plan.data = move_views.next_best_plan(day, journey, topics, carried)
+            dropped = move_views.left_behind(carried, form.plan.data or "")
             if form.plan.data:
                 flash(_("The next best plan is shown below. Please check it and confirm."), "info")
         else:
@@ -256,6 +273,7 @@ def book(day_id: int) -> ResponseReturnValue:
         form=form,
         plan=plan,
         moving=moving,
+        dropped=dropped,
     ), status
 
 
@@ -280,14 +298,10 @@ def _booking_request(
         topic_ids=[t.id for t in topics],
         consent_wording=consent_wording,
         visit_id=moving.id if moving else None,
+        carry_referrals=moving is not None,
+        drop_referrals=bool(form.drop_referrals.data),
+        withdraw_consent=form.consent.data == "no" and bool(moving and moving.consent_to_share),
     )
-
-
-def _next_best_plan(day: ConsultationDay, journey: Journey, topics: list) -> str:
-    result = itineraries.plans_for_day(
-        day, topics, language=journey.speak, arrive=journey.arrive, leave=journey.leave, limit=1
-    )
-    return itineraries.plan_token(result.plans[0]) if result.plans else ""
 
 
 def _plan_from_token(day: ConsultationDay, journey: Journey, token: str):
@@ -307,7 +321,7 @@ def visit(reference: str) -> ResponseReturnValue:
     found = visit_or_404(reference)
     if found.reference != reference:
         return redirect(url_for("public.visit", reference=found.reference))
-    rows = presenters.visit_rows(found)
+    rows = presenters.current_rows(found)
     timeline_de = None
     if str(get_locale()) != "de":
         with force_locale("de"):
@@ -315,7 +329,7 @@ def visit(reference: str) -> ResponseReturnValue:
             timeline_de = Markup(
                 render_template(
                     "public/_timeline.html",
-                    rows=presenters.visit_rows(found),
+                    rows=presenters.current_rows(found),
                     zone=found.day.location.timezone,
                 )
             )
@@ -323,6 +337,7 @@ def visit(reference: str) -> ResponseReturnValue:
         "public/visit.html",
         visit=found,
         rows=rows,
+        earlier=presenters.earlier_rows(found),
         timeline_de=timeline_de,
         qr_svg=presenters.qr_svg(found.reference),
         just_booked=request.args.get("booked") == "1",
@@ -370,18 +385,6 @@ def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnVal
         offer_freed_seats(found.day)
         flash(_("The appointment is cancelled."), "success")
     return redirect(url_for("public.visit", reference=found.reference))
-
-
-@bp.get("/visit/<reference>/move")
-def move_visit(reference: str) -> ResponseReturnValue:
-    """Start again from the day search, keeping the topics, to move the visit."""
-    found = visit_or_404(reference)
-    query = {
-        "topic": [t.id for t in found.topics],
-        "speak": found.language,
-        "move": found.reference,
-    }
-    return redirect(url_for("public.find_days", **query))
 
 
 @bp.post("/visit/<reference>/consent")
@@ -492,4 +495,4 @@ def visit_or_404(reference: str) -> Visit:
 
 # The routes for the person's messages and offers live in modules of their own; importing
 # them adds them to `bp`.
-from consult.public import message_views, offer_views  # noqa: E402, F401
+from consult.public import message_views, move_views, offer_views  # noqa: E402, F401
