@@ -276,7 +276,7 @@ def _carried_assignments(
             ),
             default=0,
         )
-        if not minutes:
+        if not sessions or not minutes:
             continue
         speaks = language is None or any(s.serves_language(language) for s in sessions)
         found.append(Assignment(c.agency, c.topics, minutes, speaks))
