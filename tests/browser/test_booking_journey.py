@@ -126,7 +126,7 @@ def test_book_with_the_keyboard_alone(page: Page, live_server: LiveServer) -> No
 # Every checkbox, radio, button and language link, with the box of its label for inputs,
 # that is smaller than 44 x 44 CSS pixels.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
-    'input[type=checkbox], input[type=radio], button, a.button, .languages a')]
+    'input[type=checkbox], input[type=radio], button, a.button, .languages a, summary')]
   .filter(element => element.getClientRects().length > 0)
   .map(element => {
     const boxes = [element, ...(element.labels || [])].map(e => e.getBoundingClientRect());
@@ -158,7 +158,9 @@ def test_booking_on_a_320_px_phone_without_javascript(browser, live_server: Live
         assert_big_enough_and_no_sideways_scroll(page)
         page.get_by_label(TOPIC_NAMES["benefits"]["de"]).check()
         page.get_by_role("button", name=text("Find a day", "de")).click()
+        assert_big_enough_and_no_sideways_scroll(page)
         page.get_by_role("link", name=text("See times", "de")).first.click()
+        assert_big_enough_and_no_sideways_scroll(page)
         page.get_by_role("button", name=text("Choose plan %(num)d", "de", num=1)).click()
         assert_big_enough_and_no_sideways_scroll(page)
 
