@@ -23,6 +23,14 @@ PHONE_HELP = N_(
 )
 
 
+class ContactError(BookingError):
+    """A contact detail is not usable; `field` names it (name, phone, email, language)."""
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message, **params)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class Contact:
     """What a booking needs of a person: a name (a nickname will do), optional reach."""
@@ -45,30 +53,32 @@ class Contact:
         )
 
     def checked(self) -> Contact:
-        """The contact with blanks trimmed, or BookingError naming what is wrong."""
+        """The contact with blanks trimmed, or a ContactError that names the faulty field."""
         name = " ".join(self.name.split())
         phone = (self.phone or "").strip() or None
         email = (self.email or "").strip() or None
         if not name:
-            raise BookingError(N_("Please give a name. A first name or a nickname is enough."))
+            raise ContactError(
+                "name", N_("Please give a name. A first name or a nickname is enough.")
+            )
         if len(name) > MAX_NAME:
-            raise BookingError(
-                N_("The name is too long (at most %(max)d characters)."), max=MAX_NAME
+            raise ContactError(
+                "name", N_("The name is too long (at most %(max)d characters)."), max=MAX_NAME
             )
         if phone:
             phone = _phone_number(phone)
         if email and (len(email) > MAX_EMAIL or "@" not in email.strip("@")):
-            raise BookingError(N_("This does not look like an e-mail address."))
+            raise ContactError("email", N_("This does not look like an e-mail address."))
         if self.language not in LANGUAGES:
-            raise BookingError(N_("Please choose one of the offered languages."))
+            raise ContactError("language", N_("Please choose one of the offered languages."))
         return Contact(name, phone, email, self.language, self.interpreter_wanted)
 
 
 def _phone_number(text: str) -> str:
     """The number in E.164 form (+49…), numbers without a country code read as German."""
     if len(text) > MAX_PHONE:
-        raise BookingError(N_("This does not look like a phone number."))
+        raise ContactError("phone", N_("This does not look like a phone number."))
     try:
         return normalise_phone(text)
     except ValueError:
-        raise BookingError(PHONE_HELP) from None
+        raise ContactError("phone", PHONE_HELP) from None

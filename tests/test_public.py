@@ -10,8 +10,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
 from icalendar import Calendar
+from markupsafe import escape
 
+from consult.contacts import PHONE_HELP
 from consult.extensions import db
 from consult.models import (
     AppointmentStatus,
@@ -24,7 +27,14 @@ from consult.models import (
     utcnow,
 )
 from consult.slots import local_to_utc
-from tests.factories import create_agency, create_day, create_location, create_session, create_topic
+from tests.factories import (
+    create_agency,
+    create_day,
+    create_location,
+    create_session,
+    create_topic,
+    create_visit,
+)
 
 REFERENCE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
@@ -394,3 +404,174 @@ def test_a_plan_for_other_topics_is_refused(app, client: FlaskClient, joint_day)
     assert "does not fit what you chose" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Visit.id))) == 0
+
+
+def translated(app: Flask, message: str, lang: str, **params: object) -> str:
+    """`message` as the person reading `lang` sees it, escaped as in the page."""
+    with app.test_request_context(), force_locale(lang):
+        return str(escape(gettext(message, **params)))
+
+
+def error_summary(page: str) -> str:
+    """The error summary, which must be the first thing in <main>."""
+    found = re.search(r'<main[^>]*>\s*(<div class="error-summary"[^>]*>.*?</div>)', page, re.S)
+    assert found, "no error summary at the top of <main>"
+    assert 'role="alert" tabindex="-1" autofocus' in found.group(1)
+    return found.group(1)
+
+
+def title_of(page: str) -> str:
+    return re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_booking_errors_are_summed_up_titled_and_shown_at_their_fields(
+    app: Flask, client: FlaskClient, joint_day, lang: str
+) -> None:
+    client.get(f"/lang/{lang}")
+    response = book(client, joint_day, "money", name="", phone="12")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = error_summary(page)
+    name_error = translated(app, "Please give a name. A first name or a nickname is enough.", lang)
+    phone_error = translated(app, PHONE_HELP, lang)  # the contact check's own message
+    assert translated(app, "There is a problem", lang) in summary
+    assert f'<a href="#name">{name_error}</a>' in summary
+    assert f'<a href="#phone">{phone_error}</a>' in summary
+    assert summary.count("<li>") == 2  # one message per field
+    booking = translated(app, "Book your visit", lang)
+    assert title_of(page).startswith(translated(app, "Error: %(title)s", lang, title=booking))
+    for field, message in (("name", name_error), ("phone", phone_error)):
+        control = re.search(rf'<input [^>]*\bid="{field}"[^>]*>', page).group(0)
+        assert 'aria-invalid="true"' in control and f"{field}-error" in control
+        assert re.search(
+            rf'<p class="field-error" id="{field}-error">.*?{re.escape(message)}', page
+        )
+    assert 'class="messages"' not in page  # nothing flashed for the whole page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Visit.id))) == 0
+    # Corrected, the same form books, and the page title loses its "Error:".
+    assert booked_reference(book(client, joint_day, "money", phone="0151 23456789"))
+
+
+def test_a_form_without_errors_has_no_summary_and_a_plain_title(client, joint_day) -> None:
+    client.get("/lang/en")
+    token = first_plan_token(plans_page(client, joint_day, "money"))
+    page = client.get(
+        f"/day/{joint_day['day']}/book", query_string={"topic": joint_day["money"], "plan": token}
+    ).get_data(as_text=True)
+    assert "error-summary" not in page and "Error:" not in page
+    assert title_of(page).startswith("Book your visit")
+
+
+def test_start_page_and_manage_and_waiting_list_sum_up_their_errors(app, client, joint_day):
+    client.get("/lang/de")
+    start = client.get("/find").get_data(as_text=True)
+    summary = error_summary(start)
+    assert re.search(r'<a href="#topic-\d+">', summary)
+    assert 'class="messages"' not in start
+    assert title_of(start).startswith(translated(app, "Error:", "de"))
+
+    manage = client.post("/manage", data={"reference": ""}).get_data(as_text=True)
+    assert '<a href="#reference">' in error_summary(manage)
+    assert title_of(manage).startswith(translated(app, "Error:", "de"))
+
+    waiting = client.post(
+        "/waitlist", data={"topics": [], "town": "", "name": "", "phone": "1", "language": "fa"}
+    ).get_data(as_text=True)
+    summary = error_summary(waiting)
+    for target in ("topics-0", "name", "phone"):
+        assert f'<a href="#{target}">' in summary
+    assert re.search(r'id="topics"\s+aria-describedby="topics-error"', waiting)
+
+
+def test_cancelling_asks_first_and_only_the_post_cancels(app, client, joint_day) -> None:
+    client.get("/lang/en")
+    reference = booked_reference(book(client, joint_day, "residence", "money"))
+    visit_page = client.get(f"/visit/{reference}").get_data(as_text=True)
+    assert f'href="/visit/{reference}/cancel"' in visit_page
+
+    asked = client.get(f"/visit/{reference}/cancel")
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Do you want to cancel your whole visit?" in page
+    assert "Ausländerbehörde" in page and "Jobcenter" in page
+    assert f'<form method="post" action="/visit/{reference}/cancel">' in page
+    assert "Yes, cancel my visit" in page
+    assert f'<a class="button button-secondary" href="/visit/{reference}">No, keep it</a>' in page
+
+    with app.app_context():
+        visit = db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
+        first = visit.active_appointments[0]
+        first_id, first_agency = first.id, first.agency.name
+    one = client.get(f"/visit/{reference}/appointments/{first_id}/cancel").get_data(as_text=True)
+    assert f"Do you want to cancel the appointment with {first_agency}?" in one
+    assert f'action="/visit/{reference}/appointments/{first_id}/cancel"' in one
+    assert one.count('class="timeline-row') == 1
+    with app.app_context():
+        visit = db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
+        assert visit.status is VisitStatus.BOOKED and len(visit.active_appointments) == 2
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Seat)) == 2
+
+    client.post(f"/visit/{reference}/appointments/{first_id}/cancel")
+    page = client.get(f"/visit/{reference}").get_data(as_text=True)
+    # Only current times are listed; the cancelled one is folded into the earlier changes.
+    current, earlier = page.split("Earlier changes")
+    assert first_agency not in current.split("Your appointments")[1]
+    assert first_agency in earlier.split("</details>")[0]
+    assert "Cancelled" in earlier.split("</details>")[0]
+    # A cancelled appointment cannot be asked about again: back to the visit.
+    again = client.get(f"/visit/{reference}/appointments/{first_id}/cancel")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/visit/{reference}")
+
+    client.post(f"/visit/{reference}/cancel")
+    with app.app_context():
+        visit = db.session.scalar(sa.select(Visit).where(Visit.reference == reference))
+        assert visit.status is VisitStatus.CANCELLED
+    assert client.get(f"/visit/{reference}/cancel").status_code == 302
+
+
+def test_cancelling_needs_the_form_token(app_factory) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        day = create_day(date=utcnow().date() + timedelta(days=3))
+        topic = create_topic([create_agency()])
+        session = create_session(day, topic.agencies[0], [topic], starts=time(9), ends=time(10))
+        db.session.commit()
+        reference = create_visit(day, (session, 0), topic_ids=[topic.id]).reference
+    client = app.test_client()
+    assert client.post(f"/visit/{reference}/cancel").status_code == 400
+    page = client.get(f"/visit/{reference}/cancel").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post(f"/visit/{reference}/cancel", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Visit)).status is VisitStatus.CANCELLED
+
+
+def test_a_cancelled_visit_shows_its_state_and_offers_to_book_again(app, client, joint_day):
+    client.get("/lang/en")
+    reference = booked_reference(book(client, joint_day, "residence", "money"))
+    client.post(f"/visit/{reference}/cancel")
+    page = client.get(f"/visit/{reference}").get_data(as_text=True)
+    box = page[page.index('<div class="status-box"') :]
+    assert "This visit is cancelled." in box[: box.index("</div>")]
+    assert "<svg" not in page and f"/visit/{reference}.ics" not in page
+    assert "Show this code" not in page and "10 minutes before" not in page
+    assert "js-print" not in page and reference in page
+    again = re.search(r'<a class="button" href="([^"]+)">Book again</a>', page).group(1)
+    assert again.startswith("/find?") and "speak=de" in again
+    for topic in ("residence", "money"):
+        assert f"topic={joint_day[topic]}" in again
+    assert client.get(again.replace("&amp;", "&")).status_code == 200
+
+
+def test_the_booked_page_shows_a_confirmation_panel(client: FlaskClient, joint_day) -> None:
+    client.get("/lang/en")
+    reference = booked_reference(book(client, joint_day, "money"))
+    page = client.get(f"/visit/{reference}?booked=1").get_data(as_text=True)
+    panel = page[page.index('<div class="panel">') :]
+    panel = panel[: panel.index("</div>")]
+    assert '<h1 class="panel-title">Your visit is booked</h1>' in panel
+    assert f'<strong class="reference" translate="no">{reference}</strong>' in panel
+    assert page.count('class="reference"') == 1
+    assert '<button type="button" class="button button-secondary js-print" hidden>' in page

@@ -82,7 +82,7 @@ class ContactFields:
         validators=[
             Optional(),
             Length(max=MAX_PHONE, message=_l("Please use at most %(max)d characters.")),
-            Regexp(PHONE_PATTERN, message=_l("This does not look like a phone number.")),
+            Regexp(PHONE_PATTERN, message=_l(PHONE_HELP)),
         ],
     )
     email = EmailField(
@@ -96,7 +96,8 @@ class ContactFields:
     language = SelectField(_l("Your language"), choices=LANGUAGE_CHOICES)
 
     def validate_phone(self, field: TelField) -> None:
-        if field.data:
+        # One message per field: a number the pattern refused is not checked again.
+        if field.data and not field.errors:
             try:
                 normalise_phone(field.data)
             except ValueError:

@@ -23,15 +23,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from consult import cancelling, itineraries, throttle
+from consult import itineraries, throttle
 from consult.alternatives import alternatives
 from consult.availability import day_stamp
 from consult.boundary import number_or_none
 from consult.config import LANGUAGES
+from consult.contacts import ContactError
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_DAYS
@@ -51,7 +53,7 @@ from consult.public.forms import BookingForm, ReferenceForm, WaitlistForm
 from consult.throttle import counted_lookup
 from consult.visit_calendar import ics_response
 from consult.visits import BookingError, BookingRequest, Contact, UnfitPlanError, book_visit
-from consult.waitlist import join_waitlist, offer_freed_seats
+from consult.waitlist import join_waitlist
 from consult.web import domain_message, local_target, tagged
 
 bp = Blueprint("public", __name__)
@@ -142,13 +144,13 @@ def find_days() -> ResponseReturnValue:
     try:
         topics = itineraries.load_topics(journey.topic_ids)
     except PlanningError as error:
-        flash(domain_message(error), "error")
         return render_template(
             "public/home.html",
             topics=itineraries.load_active_topics(),
             towns=itineraries.towns(),
             days=itineraries.upcoming_days()[:6],
             journey=journey,
+            topic_error=domain_message(error),
         ), 400
     _, carried = move_views.moving(journey)
     results = itineraries.days_serving(
@@ -241,15 +243,19 @@ def book(day_id: int) -> ResponseReturnValue:
         consent="yes" if moving and moving.consent_to_share else "no",
     )
     status = 200
+    problems: list[str] = []
     dropped = move_views.left_behind(carried, form.plan.data or "")
     if form.validate_on_submit() and move_views.dropping_confirmed(form, dropped):
         try:
             booked = book_visit(_booking_request(day, journey, topics, form, moving))
+        except ContactError as error:
+            status = 422
+            _show_at_field(form, error, problems)
         except (BookingError, PlanningError) as error:
             # A plan that is not one we offer is the asker's mistake; a seat taken meanwhile
             # is a conflict.
             status = 422 if isinstance(error, UnfitPlanError | PlanningError) else 409
-            flash(domain_message(error), "error")
+            problems.append(domain_message(error))
             form.plan.data = move_views.next_best_plan(day, journey, topics, carried)
             dropped = move_views.left_behind(carried, form.plan.data or "")
             if form.plan.data:
@@ -271,10 +277,20 @@ def book(day_id: int) -> ResponseReturnValue:
         journey=journey,
         topics=topics,
         form=form,
+        problems=problems,
         plan=plan,
         moving=moving,
         dropped=dropped,
     ), status
+
+
+def _show_at_field(form: FlaskForm, error: ContactError, problems: list[str]) -> None:
+    """Put a contact-check message under the field it is about (or above the form)."""
+    message = domain_message(error)
+    if error.field in form:
+        form[error.field].errors = [*form[error.field].errors, message]
+    else:
+        problems.append(message)
 
 
 def _booking_request(
@@ -323,7 +339,7 @@ def visit(reference: str) -> ResponseReturnValue:
         return redirect(url_for("public.visit", reference=found.reference))
     rows = presenters.current_rows(found)
     timeline_de = None
-    if str(get_locale()) != "de":
+    if str(get_locale()) != "de" and found.status is VisitStatus.BOOKED:
         with force_locale("de"):
             # Our own template, rendered for the German copy that staff can read.
             timeline_de = Markup(
@@ -340,51 +356,31 @@ def visit(reference: str) -> ResponseReturnValue:
         earlier=presenters.earlier_rows(found),
         timeline_de=timeline_de,
         qr_svg=presenters.qr_svg(found.reference),
-        just_booked=request.args.get("booked") == "1",
+        just_booked=request.args.get("booked") == "1" and found.status is VisitStatus.BOOKED,
         sent=sent_about(found),
-        can_change=found.status is VisitStatus.BOOKED
-        and found.offer_expires_dt is None
-        and all(a.status is AppointmentStatus.BOOKED for a in found.active_appointments),
+        can_change=can_change(found),
+        book_again=url_for("public.find_days", **_search_again(found)),
     )
+
+
+def can_change(visit: Visit) -> bool:
+    """Whether the person may still move or cancel: booked, not an offer, nobody seen yet."""
+    return (
+        visit.status is VisitStatus.BOOKED
+        and visit.offer_expires_dt is None
+        and all(a.status is AppointmentStatus.BOOKED for a in visit.active_appointments)
+    )
+
+
+def _search_again(visit: Visit) -> dict[str, object]:
+    """The day search with the topics and language of a visit."""
+    return {"topic": [t.id for t in visit.topics], "speak": visit.language}
 
 
 @bp.get("/visit/<reference>.ics")
 def visit_calendar(reference: str) -> ResponseReturnValue:
     """The visit as a calendar file with all its appointments."""
     return ics_response(visit_or_404(reference))
-
-
-@bp.post("/visit/<reference>/cancel")
-def cancel_visit(reference: str) -> ResponseReturnValue:
-    """Cancel the whole visit; the seats are free at once."""
-    found = visit_or_404(reference)
-    try:
-        found = cancelling.cancel_visit(found.id, reason="cancelled by the person")
-    except DomainError as error:
-        db.session.rollback()
-        flash(domain_message(error), "error")
-    else:
-        offer_freed_seats(found.day)
-        flash(_("Your visit is cancelled. Thank you for letting us know."), "success")
-    return redirect(url_for("public.visit", reference=found.reference))
-
-
-@bp.post("/visit/<reference>/appointments/<int:appointment_id>/cancel")
-def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnValue:
-    """Cancel one appointment of the visit."""
-    found = visit_or_404(reference)
-    appointment = next((a for a in found.appointments if a.id == appointment_id), None)
-    if appointment is None:
-        abort(404)
-    try:
-        found = cancelling.cancel_appointment(found.id, appointment.id, "cancelled by the person")
-    except DomainError as error:
-        db.session.rollback()
-        flash(domain_message(error), "error")
-    else:
-        offer_freed_seats(found.day)
-        flash(_("The appointment is cancelled."), "success")
-    return redirect(url_for("public.visit", reference=found.reference))
 
 
 @bp.post("/visit/<reference>/consent")
@@ -421,6 +417,7 @@ def waitlist() -> ResponseReturnValue:
     """Join the waiting list when no day fits."""
     journey = _journey()
     form = _waitlist_form(journey)
+    problems: list[str] = []
     if form.validate_on_submit():
         try:
             topics = itineraries.load_topics(form.topics.data or [])
@@ -434,8 +431,12 @@ def waitlist() -> ResponseReturnValue:
                 ),
                 town=form.town.data or "",
             )
+        except ContactError as error:
+            db.session.rollback()
+            _show_at_field(form, error, problems)
         except DomainError as error:
-            flash(domain_message(error), "error")
+            db.session.rollback()
+            problems.append(domain_message(error))
         else:
             flash(
                 _("You are on the waiting list. We will contact you when a place is free."),
@@ -443,7 +444,7 @@ def waitlist() -> ResponseReturnValue:
             )
             return redirect(url_for("public.home"))
     status = 422 if request.method == "POST" else 200
-    return render_template("public/waitlist.html", form=form), status
+    return render_template("public/waitlist.html", form=form, problems=problems), status
 
 
 def _waitlist_form(journey: Journey) -> WaitlistForm:
@@ -493,6 +494,6 @@ def visit_or_404(reference: str) -> Visit:
     return found
 
 
-# The routes for the person's messages and offers live in modules of their own; importing
-# them adds them to `bp`.
-from consult.public import message_views, move_views, offer_views  # noqa: E402, F401
+# The routes for cancelling, moving, the person's messages and offers live in modules of
+# their own; importing them adds them to `bp`.
+from consult.public import cancel_views, message_views, move_views, offer_views  # noqa: E402, F401
