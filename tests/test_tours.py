@@ -1030,7 +1030,9 @@ def test_a_calendar_file_is_previewed_without_creating_anything(app, world, advi
         "",
     ]
     assert [fields.get(f"events-{i}-include") for i in range(3)] == ["y", "y", None]
-    assert "No location matched. Please choose one." in page
+    assert "No location matched. Choose one, or check the new place below" in page
+    # The unknown place is offered as a new one, read from its LOCATION text.
+    assert fields.get("events-2-new_name") == "Gemeindehaus Droyßig"
     assert "Team day" in page and "This event has no start time (all-day event)." in page
     assert "Last month" in page and "This event is already over." in page
     assert count(app, ConsultationDay) == 0
@@ -1070,7 +1072,8 @@ def test_confirming_the_preview_creates_the_ticked_stops(app, world, advisor) ->
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"events-2-include": "y"}, "Please choose a location for this event."),
+        # Droyßig is unknown: its new place lacks a street, postcode, town and coordinates.
+        ({"events-2-include": "y"}, "Please give the street."),
         (
             {"events-1-starts_dt": "2030-02-20T09:00:00+00:00"},
             "This event has already begun or is over.",
