@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
+from consult.coordination.service import LocationFields
 from consult.extensions import db
 from consult.models import ConsultationDay, Location, Tour, TourStop
-from consult.tours.calendar_stops import PlaceDraft, place_from_text
+from consult.tours.calendar_stops import (
+    CalendarStop,
+    CalendarStopError,
+    PlaceDraft,
+    StopOffer,
+    import_stops,
+    place_from_text,
+)
 from tests import factories, test_tours
 from tests.support import count, html_of, text_of
 from tests.test_tours import DAY, form_fields, make_tour, upload
@@ -191,3 +201,36 @@ def test_a_town_with_two_known_places_gets_a_new_one_with_their_coordinates(app,
         draft = place_from_text("Bürgerhaus, Schulstraße 2, 06712 Zeitz", None, known)
         first = next(place for place in known if place.town == "Zeitz")
         assert draft.town == "Zeitz" and draft.latitude == first.latitude
+
+
+def test_an_incomplete_new_place_is_refused_by_the_import_itself(app, world) -> None:
+    tour_id = make_tour(app, world)
+    place = LocationFields(
+        name="Rathaus",
+        street=" ",
+        postcode="06682",
+        town="Teuchern",
+        latitude=51.12,
+        longitude=12.02,
+        timezone="Europe/Berlin",
+        changeover_minutes=10,
+        accessibility_notes={},
+    )
+    event = CalendarStop(
+        summary="Sprechstunde Teuchern",
+        starts_dt=datetime(2030, 3, 12, 8, 0, tzinfo=UTC),
+        ends_dt=datetime(2030, 3, 12, 10, 0, tzinfo=UTC),
+        location_id=None,
+        new_location=place,
+    )
+    offer = StopOffer(30, (world.topics["counselling"],), ("de",))
+    with app.app_context():
+        places = count(app, Location)
+        with pytest.raises(CalendarStopError) as refused:
+            import_stops(db.session.get(Tour, tour_id), [event], offer, now=test_tours.NOW)
+        db.session.rollback()
+
+    assert refused.value.message == (
+        "Please give the name, street, postcode and town of the new place."
+    )
+    assert count(app, Location) == places
