@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from consult.config import LANGUAGES, ROOT
 from consult.database import commit
 from consult.extensions import db
-from consult.models import Agency, Location, Role, StaffUser
+from consult.models import Agency, Location, Role, StaffUser, today_in
 from consult.passwords import MIN_PASSWORD_LENGTH, hash_password
 
 TRANSLATIONS = ROOT / "translations"
@@ -135,7 +135,14 @@ def demo_logins() -> None:
     click.echo(f"Demo staff log-ins (password for all: {DEMO_PASSWORD}):")
     for staff in DEMO_STAFF:
         click.echo(f"  {staff.role:<12} {staff.email:<40} {staff.note}")
-    click.echo("Open http://127.0.0.1:5000/ — staff sign in at http://127.0.0.1:5000/staff/login")
+    base = "http://127.0.0.1:5000"
+    click.echo(f"Open {base}/ — staff sign in at {base}/staff/login")
+    location = db.session.scalar(sa.select(Location).where(Location.slug == "magdeburg"))
+    if location is not None:
+        # Today's joint day in Magdeburg has people checked in and in the queue.
+        on = today_in(location.timezone).isoformat()
+        click.echo(f"Front desk Magdeburg today: {base}/staff/desk/{location.id}/{on}")
+        click.echo(f"Waiting-room display Magdeburg: {base}/staff/desk/display/{location.id}")
 
 
 @consult_group.command("purge")

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from consult.database import commit
 from consult.days import Hours, add_session, create_series
 from consult.demo_history import add_history
+from consult.demo_today import add_today
 from consult.extensions import db
 from consult.models import (
     Agency,
@@ -28,7 +30,7 @@ from consult.models import (
     TourStatus,
     TourStop,
     Visit,
-    utcnow,
+    today_in,
 )
 from consult.passwords import hash_password
 from consult.recurrence import Frequency, build_rule
@@ -478,8 +480,12 @@ class _Wish:
 
 
 def load_demo(today: date | None = None, history: int = HISTORY_VISITS) -> str:
-    """Create the demo data that is missing, with `history` past visits; a one-line summary."""
-    today = today or utcnow().date()
+    """Create the demo data that is missing, with `history` past visits; a one-line summary.
+
+    The series start after `today` (by default today in the configured zone); a joint day
+    in Magdeburg today, with people at the desk, is added whenever it is missing.
+    """
+    today = today or today_in(current_app.config["CONSULT_TIMEZONE"])
     refs = _upsert_reference_data()
     staff = _upsert_staff(refs["agencies"], refs["locations"])
     locations = refs["locations"]
@@ -503,6 +509,10 @@ def load_demo(today: date | None = None, history: int = HISTORY_VISITS) -> str:
             add_history(today, visits=history)
             refresh()
     commit()
+    # Also when the demo was loaded on an earlier day: the front desk has a day to show.
+    busy = add_today(locations["magdeburg"], MAGDEBURG_AGENCIES, JOINT_HOURS, refs)
+    commit()
+    visits += len(busy.visits) if busy is not None else 0
     counts = {
         "agencies": Agency,
         "topics": Topic,

@@ -20,6 +20,7 @@ from consult.models import (
     Topic,
     TourStop,
     Visit,
+    today_in,
     utcnow,
 )
 from consult.passwords import verify_password
@@ -105,3 +106,20 @@ def test_demo_logins_lists_every_demo_account(app: Flask) -> None:
     assert DEMO_PASSWORD in result.output
     for staff in DEMO_STAFF:
         assert staff.email in result.output
+
+
+def test_demo_logins_link_todays_front_desk_and_display_once_the_demo_is_loaded(
+    app: Flask,
+) -> None:
+    runner = app.test_cli_runner()
+    assert "Front desk" not in runner.invoke(args=["consult", "demo-logins"]).output
+    assert runner.invoke(args=["consult", "demo"]).exit_code == 0
+    with app.app_context():
+        location = db.session.scalar(sa.select(Location).where(Location.slug == "magdeburg"))
+        desk = f"/staff/desk/{location.id}/{today_in(location.timezone).isoformat()}"
+        display = f"/staff/desk/display/{location.id}"
+
+    output = runner.invoke(args=["consult", "demo-logins"]).output
+
+    assert f"Front desk Magdeburg today: http://127.0.0.1:5000{desk}" in output
+    assert f"Waiting-room display Magdeburg: http://127.0.0.1:5000{display}" in output

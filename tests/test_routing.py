@@ -15,6 +15,7 @@ from consult.tours.routing import (
     DriveSettings,
     DriveVerdict,
     StopTimes,
+    best_fitting_order,
     best_order,
     check_drives,
     distance_km,
@@ -366,3 +367,94 @@ def test_total_km_adds_the_legs_without_returning() -> None:
     assert total_km(points, (0, 1, 2)) == pytest.approx(
         distance_km(ZEITZ, NAUMBURG) + distance_km(NAUMBURG, WEISSENFELS)
     )
+
+
+# best_fitting_order
+
+
+def placed(stops: list[StopTimes], order: tuple[int, ...]) -> list[StopTimes]:
+    """The stops' windows with the places that `order` gives them."""
+    return [
+        stop(window.key, stops[source].point, window.starts_dt, window.ends_dt)
+        for window, source in zip(stops, order, strict=True)
+    ]
+
+
+def fits(stops: list[StopTimes], settings: DriveSettings) -> bool:
+    return all(
+        check.verdict is not DriveVerdict.IMPOSSIBLE for check in check_drives(stops, settings)
+    )
+
+
+def in_time_order(stops: list[StopTimes], order: tuple[int, ...]) -> list[tuple[float, float]]:
+    """The points of a placed day in the order they are visited."""
+    return [
+        point
+        for _starts, point in sorted(
+            (window.starts_dt, stops[source].point)
+            for window, source in zip(stops, order, strict=True)
+        )
+    ]
+
+
+# Windows of an hour on 12 March 2030, starting 09:00 and then 0 to 60 minutes after the last.
+@st.composite
+def tour_days(draw: st.DrawFn) -> list[StopTimes]:
+    points = draw(st.lists(sachsen_anhalt, min_size=1, max_size=6))
+    starts = berlin(12, 9)
+    stops = []
+    for key, point in enumerate(points):
+        stops.append(stop(key, point, starts, starts + timedelta(hours=1)))
+        starts += timedelta(hours=1, minutes=draw(st.integers(0, 60)))
+    # The stops need not come in the order of their windows.
+    return draw(st.permutations(stops))
+
+
+@PROPERTY_SETTINGS
+@given(stops=tour_days())
+def test_best_fitting_order_is_the_shortest_order_that_fits(stops: list[StopTimes]) -> None:
+    drive = DriveSettings()
+    orders = list(permutations(range(len(stops))))
+    fitting = [order for order in orders if fits(placed(stops, order), drive)]
+
+    order = best_fitting_order(stops, drive)
+
+    if not fitting:
+        assert order is None
+        return
+    assert order is not None
+    assert fits(placed(stops, order), drive)
+    shortest = min(total_km(in_time_order(stops, o), range(len(stops))) for o in fitting)
+    assert total_km(in_time_order(stops, order), range(len(stops))) <= shortest + 1e-5
+
+
+def test_best_fitting_order_avoids_the_shortest_order_when_a_drive_does_not_fit() -> None:
+    teuchern = (51.1211, 12.0219)
+    points = [ZEITZ, teuchern, WEISSENFELS, NAUMBURG]  # the shortest order; Zeitz → Teuchern
+    # takes 15 minutes, and the first gap is 14.
+    gaps = [14, 30, 40]
+    starts = berlin(12, 9)
+    stops = []
+    for key, point in enumerate(points):
+        stops.append(stop(key, point, starts, starts + timedelta(minutes=30)))
+        starts += timedelta(minutes=30 + (gaps[key] if key < len(gaps) else 0))
+    drive = DriveSettings()
+    assert best_order(points) in ((0, 1, 2, 3), (3, 2, 1, 0))
+    assert not fits(stops, drive)
+
+    order = best_fitting_order(stops, drive)
+
+    assert order is not None
+    assert order[0] in (1, 2)  # Teuchern and Weißenfels are 13 minutes apart
+    assert fits(placed(stops, order), drive)
+
+
+def test_best_fitting_order_is_none_when_no_order_fits() -> None:
+    # Every order of three towns has a drive of 27 minutes or more; both gaps are 20.
+    stops = [
+        stop(1, ZEITZ, berlin(12, 9), berlin(12, 10)),
+        stop(2, WEISSENFELS, berlin(12, 10, 20), berlin(12, 11, 20)),
+        stop(3, NAUMBURG, berlin(12, 11, 40), berlin(12, 12, 40)),
+    ]
+
+    assert best_fitting_order(stops, DriveSettings()) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -542,6 +542,101 @@ def test_an_order_that_is_not_the_days_stops_is_refused(app, world, advisor) -> 
     assert day_of(app, first)["town"] == "Zeitz"
 
 
+def with_teuchern(app: Flask, world: TourWorld) -> TourWorld:
+    """The world with a fourth town, Teuchern: 13 minutes from Weißenfels, 15 from Zeitz."""
+    with app.app_context():
+        teuchern = factories.create_location(
+            name="Rathaus", town="Teuchern", latitude=51.1211, longitude=12.0219
+        )
+        db.session.commit()
+        return replace(world, places={**world.places, "teuchern": teuchern.id})
+
+
+def suggested_token(advisor: FlaskClient, tour_id: int) -> str | None:
+    match = re.search(
+        r'name="order" value="([\d,]+)"', html_of(advisor.get(f"/staff/tours/{tour_id}"))
+    )
+    return match.group(1) if match else None
+
+
+# The shortest order (Zeitz → Teuchern → Weißenfels → Naumburg) needs 15 minutes for its first
+# drive, but the first two stops are only 14 minutes apart.
+SHORTEST_BUT_TOO_TIGHT = (
+    ("zeitz", "09:00", "09:30"),
+    ("teuchern", "09:44", "10:14"),
+    ("weissenfels", "10:44", "11:14"),
+    ("naumburg", "11:54", "12:24"),
+)
+
+
+def test_the_suggested_order_fits_the_times_and_can_be_published(app, world, advisor) -> None:
+    world = with_teuchern(app, world)
+    tour_id, (zeitz, teuchern, weissenfels, naumburg) = draft_tour(
+        app, world, *SHORTEST_BUT_TOO_TIGHT
+    )
+    page = text_of(advisor.get(f"/staff/tours/{tour_id}"))
+    assert "Some drives cannot be made in the time between the stops:" in page
+    assert "In this order every drive fits between the stops' times." in page
+    token = suggested_token(advisor, tour_id)
+    # Teuchern and Weißenfels are the only places 14 minutes or less apart, so the day must
+    # begin with them; of such orders, Weißenfels → Teuchern → Zeitz (15 minutes, 30 between
+    # the stops) → Naumburg (34 minutes, 40 between) drives the least.
+    assert token == f"{weissenfels},{teuchern},{zeitz},{naumburg}"
+    assert "Suggested order: Weißenfels → Teuchern → Zeitz → Naumburg" in page
+
+    advisor.post(f"/staff/tours/{tour_id}/days/{DAY.isoformat()}/reorder", data={"order": token})
+    page = publish_page(advisor, tour_id)
+
+    assert "The tour is published. 4 stops are now open for booking." in page
+    assert [day_of(app, stop)["town"] for stop in (zeitz, teuchern, weissenfels, naumburg)] == [
+        "Weißenfels",
+        "Teuchern",
+        "Zeitz",
+        "Naumburg",
+    ]
+
+
+def test_an_order_in_which_a_drive_does_not_fit_is_refused(app, world, advisor) -> None:
+    world = with_teuchern(app, world)
+    tour_id, (teuchern, weissenfels, naumburg, zeitz) = draft_tour(
+        app,
+        world,
+        ("teuchern", "09:00", "09:30"),
+        ("weissenfels", "09:44", "10:14"),
+        ("naumburg", "10:44", "11:14"),
+        ("zeitz", "11:54", "12:24"),
+    )
+    # Every drive fits. The shortest order does not fit; the shortest that fits saves under 1 km.
+    assert suggested_token(advisor, tour_id) is None
+
+    response = advisor.post(
+        f"/staff/tours/{tour_id}/days/{DAY.isoformat()}/reorder",
+        data={"order": f"{zeitz},{teuchern},{weissenfels},{naumburg}"},
+    )
+
+    assert "In this order there is not enough time to drive from one stop to the next." in (
+        text_of(advisor.get(response.location))
+    )
+    assert day_of(app, teuchern)["town"] == "Teuchern"
+
+
+def test_when_no_order_fits_the_page_says_so_instead_of_suggesting_one(app, world, advisor) -> None:
+    # Every order of the three towns has a drive of 27 minutes or more; both gaps are 20.
+    tour_id, _stops = draft_tour(
+        app,
+        world,
+        ("naumburg", "09:00", "10:00"),
+        ("zeitz", "10:20", "11:20"),
+        ("weissenfels", "11:40", "12:40"),
+    )
+
+    page = text_of(advisor.get(f"/staff/tours/{tour_id}"))
+
+    assert "No order of this day's stops leaves enough time for every drive." in page
+    assert "Suggested order" not in page
+    assert suggested_token(advisor, tour_id) is None
+
+
 # --- publishing ---------------------------------------------------------------------------
 
 
@@ -935,7 +1030,9 @@ def test_a_calendar_file_is_previewed_without_creating_anything(app, world, advi
         "",
     ]
     assert [fields.get(f"events-{i}-include") for i in range(3)] == ["y", "y", None]
-    assert "No location matched. Please choose one." in page
+    assert "No location matched. Choose one, or check the new place below" in page
+    # The unknown place is offered as a new one, read from its LOCATION text.
+    assert fields.get("events-2-new_name") == "Gemeindehaus Droyßig"
     assert "Team day" in page and "This event has no start time (all-day event)." in page
     assert "Last month" in page and "This event is already over." in page
     assert count(app, ConsultationDay) == 0
@@ -975,7 +1072,8 @@ def test_confirming_the_preview_creates_the_ticked_stops(app, world, advisor) ->
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"events-2-include": "y"}, "Please choose a location for this event."),
+        # Droyßig is unknown: its new place lacks a street, postcode, town and coordinates.
+        ({"events-2-include": "y"}, "Please give the street."),
         (
             {"events-1-starts_dt": "2030-02-20T09:00:00+00:00"},
             "This event has already begun or is over.",

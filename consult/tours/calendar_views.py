@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from consult import models
+from consult.coordination.service import LocationFields
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.models import Location, Tour
@@ -71,7 +72,7 @@ def _location_choices() -> tuple[list[Location], list[SelectChoice]]:
             sa.select(Location).where(Location.active).order_by(Location.town, Location.name)
         )
     )
-    choices = [SelectChoice("", _("Choose a location"))] + [
+    choices = [SelectChoice("", _("A new location (enter it below)"))] + [
         SelectChoice(str(location.id), f"{location.town} · {location.name}")
         for location in locations
     ]
@@ -160,6 +161,7 @@ def import_calendar(tour_id: int) -> ResponseReturnValue:
     events = []
     for event in parsed.events:
         matched = calendar_stops.match_location(event.location_text, event.geo, locations)
+        place = calendar_stops.place_from_text(event.location_text, event.geo, locations)
         events.append(
             {
                 "include": matched is not None,
@@ -168,6 +170,12 @@ def import_calendar(tour_id: int) -> ResponseReturnValue:
                 "starts_dt": event.starts_dt.isoformat(),
                 "ends_dt": event.ends_dt.isoformat(),
                 "location": matched.id if matched is not None else None,
+                "new_name": place.name,
+                "new_street": place.street,
+                "new_postcode": place.postcode,
+                "new_town": place.town,
+                "new_latitude": place.latitude,
+                "new_longitude": place.longitude,
             }
         )
     form = _import_form(
@@ -185,6 +193,21 @@ def import_calendar(tour_id: int) -> ResponseReturnValue:
     return _render_import(tour, UploadForm(formdata=None), form, parsed.skipped)
 
 
+def _new_place(event: Any) -> LocationFields:
+    """The new place an event row describes (its fields were checked by the form)."""
+    return LocationFields(
+        name=(event.new_name.data or "").strip(),
+        street=(event.new_street.data or "").strip(),
+        postcode=(event.new_postcode.data or "").strip(),
+        town=(event.new_town.data or "").strip(),
+        latitude=event.new_latitude.data,
+        longitude=event.new_longitude.data,
+        timezone=current_app.config["CONSULT_TIMEZONE"],
+        changeover_minutes=current_app.config["CONSULT_CHANGEOVER_MINUTES"],
+        accessibility_notes={},
+    )
+
+
 @bp.post("/<int:tour_id>/import/confirm")
 @role_required(*ROLES)
 def import_confirm(tour_id: int) -> ResponseReturnValue:
@@ -199,6 +222,7 @@ def import_confirm(tour_id: int) -> ResponseReturnValue:
             starts_dt=_instant(entry.form.starts_dt.data),
             ends_dt=_instant(entry.form.ends_dt.data),
             location_id=entry.form.location.data,
+            new_location=_new_place(entry.form) if entry.form.location.data is None else None,
         )
         for entry in form.events
         if entry.form.include.data

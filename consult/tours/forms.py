@@ -138,37 +138,44 @@ class StopFields:
     )
     interpreter = BooleanField(_l("An interpreter is available"))
 
-    NEW_LOCATION = ("new_name", "new_street", "new_postcode", "new_town")
-    NEW_COORDINATES = ("new_latitude", "new_longitude")
-
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)  # type: ignore[misc]
-        if self.location.data is not None or self.location.errors:
-            return valid
-        given = [name for name in (*self.NEW_LOCATION, *self.NEW_COORDINATES) if self._given(name)]
-        if not given:
-            self.location.errors.append(_l("Please choose a location or enter a new one."))
-            return False
-        missing = {
-            "new_name": _l("Please give the name of the place."),
-            "new_street": _l("Please give the street."),
-            "new_postcode": _l("Please give the postcode."),
-            "new_town": _l("Please give the town."),
-            "new_latitude": _l("Please give the latitude."),
-            "new_longitude": _l("Please give the longitude."),
-        }
-        for name, message in missing.items():
-            if name not in given and not self[name].errors:
-                self[name].errors.append(message)
-                valid = False
-        return valid
+        return new_location_complete(self) and valid
 
-    def _given(self, name: str) -> bool:
-        """True when a new-location field holds something (also something invalid)."""
-        field = self[name]
-        if name in self.NEW_COORDINATES:
-            return field.data is not None or bool(field.errors)
-        return bool((field.data or "").strip())
+
+NEW_LOCATION = ("new_name", "new_street", "new_postcode", "new_town")
+NEW_COORDINATES = ("new_latitude", "new_longitude")
+
+
+def new_location_complete(form: Any) -> bool:
+    """With no location chosen, every field of the new one is needed; errors say which."""
+    if form.location.data is not None or form.location.errors:
+        return True
+    given = [name for name in (*NEW_LOCATION, *NEW_COORDINATES) if _given(form[name])]
+    if not given:
+        form.location.errors.append(_l("Please choose a location or enter a new one."))
+        return False
+    missing = {
+        "new_name": _l("Please give the name of the place."),
+        "new_street": _l("Please give the street."),
+        "new_postcode": _l("Please give the postcode."),
+        "new_town": _l("Please give the town."),
+        "new_latitude": _l("Please give the latitude."),
+        "new_longitude": _l("Please give the longitude."),
+    }
+    complete = True
+    for name, message in missing.items():
+        if name not in given and not form[name].errors:
+            form[name].errors.append(message)
+            complete = False
+    return complete
+
+
+def _given(field: Any) -> bool:
+    """True when a new-location field holds something (also something invalid)."""
+    if field.name.rsplit("-", 1)[-1] in NEW_COORDINATES:
+        return field.data is not None or bool(field.errors)
+    return bool((field.data or "").strip())
 
 
 class StopForm(StopFields, FlaskForm):
@@ -234,6 +241,19 @@ class ImportEventForm(Form):
     starts_dt = HiddenField()
     ends_dt = HiddenField()
     location = SelectField(_l("Location"), coerce=optional_id, invalid_choice_message=NOT_A_CHOICE)
+    # A new place, prefilled from the event's LOCATION text; used when no location is chosen.
+    new_name = StopFields.new_name
+    new_street = StopFields.new_street
+    new_postcode = StopFields.new_postcode
+    new_town = StopFields.new_town
+    new_latitude = StopFields.new_latitude
+    new_longitude = StopFields.new_longitude
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.include.data:
+            return valid
+        return new_location_complete(self) and valid
 
 
 class ImportForm(FlaskForm):

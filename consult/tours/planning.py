@@ -17,7 +17,7 @@ from consult.tours.routing import (
     DriveSettings,
     DriveVerdict,
     StopTimes,
-    best_order,
+    best_fitting_order,
     check_drives,
     total_km,
 )
@@ -64,11 +64,17 @@ class StopView:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A shorter order for the stops of a day: the stops in that order and the km it saves."""
+    """A better order for the stops of a day: the stops in that order and the km it saves.
+
+    Every drive of a suggested order fits between the stops' times. `mends_drives` says
+    that the day's present order has a drive that does not, and this order puts it right
+    (it may then be longer: `saved_km` is negative).
+    """
 
     stop_ids: tuple[int, ...]
     towns: tuple[str, ...]
     saved_km: int
+    mends_drives: bool = False
 
     @property
     def token(self) -> str:
@@ -83,6 +89,8 @@ class TourDay:
     stops: tuple[StopView, ...]  # in the order they take place, without cancelled ones
     drives: dict[int, DriveCheck]  # the drive that arrives at a stop, by the stop's id
     suggestion: Suggestion | None
+    # The day has a drive that cannot be made and no order of its stops would fit the times.
+    no_order_fits: bool = False
 
     @property
     def over(self) -> bool:
@@ -138,38 +146,83 @@ def _tour_day(on: date, stops: list[StopView], settings: DriveSettings) -> TourD
     zone = stops[0].location.timezone
     times = [stop_times for view in timed if (stop_times := view.times()) is not None]
     checks = check_drives(times, settings, zone)
+    impossible = any(check.verdict is DriveVerdict.IMPOSSIBLE for check in checks)
+    suggestion, none_fits = _suggestion(timed, times, impossible, settings, zone)
     return TourDay(
         date=on,
         stops=tuple(stops),
         drives={check.to_key: check for check in checks},
-        suggestion=_suggestion(timed, settings),
+        suggestion=suggestion,
+        no_order_fits=none_fits,
     )
 
 
-def _suggestion(timed: list[StopView], settings: DriveSettings) -> Suggestion | None:
-    if not 2 <= len(timed) <= MAX_EXACT:
-        return None
-    points = [(view.location.latitude, view.location.longitude) for view in timed]
-    order = best_order(points)
+def _suggestion(
+    timed: list[StopView],
+    times: list[StopTimes],
+    impossible: bool,
+    settings: DriveSettings,
+    zone: str,
+) -> tuple[Suggestion | None, bool]:
+    """The shortest order in which every drive fits, if it is worth suggesting.
+
+    Worth it when it saves road kilometres or when the present order has a drive that
+    cannot be made. The second value is True when a drive cannot be made and no order helps.
+    """
+    if not 2 <= len(timed) <= MAX_EXACT or len({view.location.timezone for view in timed}) > 1:
+        return None, False
+    order = best_fitting_order(times, settings, zone)
+    if order is None:
+        return None, impossible
+    points = [stop.point for stop in times]
     current = tuple(range(len(points)))
     saved = (total_km(points, current) - total_km(points, order)) * settings.road_factor
-    if order == current or saved < MIN_SAVING_KM:
-        return None
+    if order == current or (not impossible and saved < MIN_SAVING_KM):
+        return None, False
     return Suggestion(
         stop_ids=tuple(timed[i].stop.id for i in order),
         towns=tuple(timed[i].location.town for i in order),
         saved_km=round(saved),
+        mends_drives=impossible,
+    ), False
+
+
+def fits_in_order(
+    timed: Sequence[TourStop], stop_ids: Sequence[int], settings: DriveSettings
+) -> bool:
+    """Whether every drive fits when the stops' windows, in order, get the places of `stop_ids`."""
+    locations = {stop.id: stop.day.location for stop in timed}
+    times = []
+    for window, stop_id in zip(timed, stop_ids, strict=True):
+        session = stop_session(window)
+        assert session is not None
+        location = locations[stop_id]
+        times.append(
+            StopTimes(
+                key=window.id,
+                point=(location.latitude, location.longitude),
+                starts_dt=session.starts_dt,
+                ends_dt=session.ends_dt,
+            )
+        )
+    zone = timed[0].day.location.timezone
+    return all(
+        check.verdict is not DriveVerdict.IMPOSSIBLE
+        for check in check_drives(times, settings, zone)
     )
 
 
 # --- reordering a day ---------------------------------------------------------------------
 
 
-def reorder_day(tour: Tour, on: date, stop_ids: Sequence[int]) -> list[str]:
+def reorder_day(
+    tour: Tour, on: date, stop_ids: Sequence[int], settings: DriveSettings
+) -> list[str]:
     """Give the day's time windows, in their order, the locations of the stops in `stop_ids`.
 
     The windows (times, topics, languages) stay; the locations swap. Only while nobody
-    has booked any stop of the day: a booking is for a place as much as for a time.
+    has booked any stop of the day: a booking is for a place as much as for a time; and
+    only when every drive then fits between the stops' times, so the tour can be published.
     Returns the towns in their new order.
     """
     timed = [
@@ -198,6 +251,13 @@ def reorder_day(tour: Tour, on: date, stop_ids: Sequence[int]) -> list[str]:
         )
     if len({stop.day.location.timezone for stop in timed}) > 1:
         raise TourError(N_("The stops of this day lie in different time zones."))
+    if not fits_in_order(timed, stop_ids, settings):
+        raise TourError(
+            N_(
+                "In this order there is not enough time to drive from one stop to the next. "
+                "Please choose another order or change the times."
+            )
+        )
     locations = {stop.id: stop.day.location for stop in timed}
     for window, stop_id in zip(timed, stop_ids, strict=True):
         window.day.location = locations[stop_id]

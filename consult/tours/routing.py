@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -121,12 +121,16 @@ def _verdict(needed: int, available: int, settings: DriveSettings) -> DriveVerdi
     return DriveVerdict.OK
 
 
+def _chronological(stop: StopTimes) -> tuple[datetime, datetime, int]:
+    return (_utc(stop.starts_dt), _utc(stop.ends_dt), stop.key)
+
+
 def check_drives(
     stops: Sequence[StopTimes], settings: DriveSettings, zone: str = "Europe/Berlin"
 ) -> list[DriveCheck]:
     """Check each drive between consecutive stops on the same local day."""
     tz = ZoneInfo(zone)
-    ordered = sorted(stops, key=lambda stop: (_utc(stop.starts_dt), _utc(stop.ends_dt), stop.key))
+    ordered = sorted(stops, key=_chronological)
     checks: list[DriveCheck] = []
     for before, after in pairwise(ordered):
         if before.starts_dt.astimezone(tz).date() != after.starts_dt.astimezone(tz).date():
@@ -157,39 +161,106 @@ def best_order(
 ) -> tuple[int, ...]:
     """The visiting order with the least total distance, lexicographically first on ties."""
     n = len(points)
-    if n > MAX_EXACT:
-        raise ValueError(f"best_order is exact for at most {MAX_EXACT} points, got {n}")
     if start is not None and not 0 <= start < n:
         raise ValueError(f"start must be an index into {n} points, got {start}")
-    if n <= 1:
-        return tuple(range(n))
+    order = _shortest_path(points, start, lambda _step, _a, _b: True)
+    assert order is not None  # without a restriction every order is allowed
+    return order
+
+
+def best_fitting_order(
+    stops: Sequence[StopTimes], settings: DriveSettings, zone: str = "Europe/Berlin"
+) -> tuple[int, ...] | None:
+    """The shortest way to give the stops' time windows their places so that every drive fits.
+
+    The windows stay; the places swap among them, as a tour day is reordered. The answer
+    says, for the k-th stop, whose place its window gets: `stops[order[k]].point`. An
+    order fits when `check_drives` finds no impossible drive in it, the check that
+    publishing makes. None when no order fits.
+    """
+    n = len(stops)
+    windows = sorted(range(n), key=lambda k: _chronological(stops[k]))
+    points = [stop.point for stop in stops]
+
+    def fits(step: int, a: int, b: int) -> bool:
+        # The drive from the window at `step` to the next one, with the places of a and b.
+        before = replace(stops[windows[step]], point=points[a])
+        after = replace(stops[windows[step + 1]], point=points[b])
+        return all(
+            check.verdict is not DriveVerdict.IMPOSSIBLE
+            for check in check_drives([before, after], settings, zone)
+        )
+
+    path = _shortest_path(points, None, fits)
+    if path is None:
+        return None
+    order = [0] * n
+    for step, window in enumerate(windows):
+        order[window] = path[step]
+    return tuple(order)
+
+
+def _shortest_path(
+    points: Sequence[tuple[float, float]],
+    start: int | None,
+    allowed: Callable[[int, int, int], bool],
+) -> tuple[int, ...] | None:
+    """The shortest path through all points whose every leg is `allowed`, or None.
+
+    `allowed(step, i, j)` says whether the path may go from point i, visited at position
+    `step`, to point j; the path with the least distance is lexicographically first on ties.
+    """
+    n = len(points)
+    if n > MAX_EXACT:
+        raise ValueError(f"best_order is exact for at most {MAX_EXACT} points, got {n}")
+    if n == 0:
+        return ()
 
     legs = [[0] * n for _ in range(n)]
     for i in range(n):
         for j in range(i + 1, n):
             legs[i][j] = legs[j][i] = round(distance_km(points[i], points[j]) * _MM_PER_KM)
+    fits = [[[allowed(step, i, j) for j in range(n)] for i in range(n)] for step in range(n - 1)]
 
     # Held–Karp from the end: rest[mask][i] is the shortest path that starts at i
-    # and then visits exactly the points in mask (i not in mask). Building paths
+    # and then visits exactly the points in mask (i not in mask), None when no such
+    # path is allowed. Point i then stands at position n - 1 - |mask|. Building paths
     # from their first point lets the walk below pick the smallest index each step.
     full = (1 << n) - 1
-    rest = [[0] * n for _ in range(full + 1)]
+    rest: list[list[int | None]] = [[None] * n for _ in range(full + 1)]
+    for i in range(n):
+        rest[0][i] = 0
     for mask in range(1, full + 1):
         members = [j for j in range(n) if (mask >> j) & 1]
+        step = n - 1 - len(members)
         for i in range(n):
-            if not (mask >> i) & 1:
-                rest[mask][i] = min(legs[i][j] + rest[mask ^ (1 << j)][j] for j in members)
+            if (mask >> i) & 1:
+                continue
+            lengths = [
+                legs[i][j] + tail
+                for j in members
+                if fits[step][i][j] and (tail := rest[mask ^ (1 << j)][j]) is not None
+            ]
+            rest[mask][i] = min(lengths) if lengths else None
 
-    firsts = range(n) if start is None else (start,)
+    firsts = [
+        i for i in (range(n) if start is None else (start,)) if rest[full ^ (1 << i)][i] is not None
+    ]
+    if not firsts:
+        return None
     current = min(firsts, key=lambda i: (rest[full ^ (1 << i)][i], i))
     order = [current]
     remaining = full ^ (1 << current)
     while remaining:
         goal = rest[remaining][current]
+        step = len(order) - 1
         current = next(
             j
             for j in range(n)
-            if (remaining >> j) & 1 and legs[current][j] + rest[remaining ^ (1 << j)][j] == goal
+            if (remaining >> j) & 1
+            and fits[step][current][j]
+            and rest[remaining ^ (1 << j)][j] is not None
+            and legs[current][j] + rest[remaining ^ (1 << j)][j] == goal
         )
         order.append(current)
         remaining ^= 1 << current

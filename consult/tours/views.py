@@ -289,7 +289,7 @@ def reorder(tour_id: int, day: str) -> ResponseReturnValue:
         stop_ids = [int(part) for part in (form.order.data or "").split(",")]
     except ValueError:
         abort(400)
-    towns = done_or_flash(lambda: planning.reorder_day(tour, on, stop_ids))
+    towns = done_or_flash(lambda: planning.reorder_day(tour, on, stop_ids, _settings()))
     if towns is not None:
         flash(
             _(

@@ -3,7 +3,8 @@
 The front desk checks people in and registers a walk-in, an advisor writes a
 case note and refers a person on, and the waiting-room display calls tickets
 without names. The front desk works with "now": the clock is set to 08:30 on
-the first demo joint day in Magdeburg.
+the first demo joint day in Magdeburg after today (today's day is busy already, see
+`consult.demo_today`; this journey starts on a day where nobody has arrived yet).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 from consult import models
 from consult.demo import DEMO_PASSWORD, DEMO_STAFF, JOINT_HOURS
 from consult.extensions import db
-from consult.models import ConsultationDay, DayKind, Location
+from consult.models import ConsultationDay, DayKind, Location, today_in
 from consult.slots import local_to_utc
 from tests.browser.conftest import LiveServer
 
@@ -34,7 +35,7 @@ STAFF_NAMES = {staff.email: staff.name for staff in DEMO_STAFF}
 
 @dataclass(frozen=True)
 class DeskDay:
-    """The first demo joint day in Magdeburg, as staff see it."""
+    """The first demo joint day in Magdeburg after today, as staff see it."""
 
     location_id: int
     location: str  # as the front desk's location choice shows it
@@ -43,7 +44,7 @@ class DeskDay:
 
 @pytest.fixture
 def desk_day(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> DeskDay:
-    """The first Magdeburg joint day; "now" is 08:30 local time on it."""
+    """The first Magdeburg joint day after today; "now" is 08:30 local time on it."""
     with live_server.app.app_context():
         location = db.session.scalar(sa.select(Location).where(Location.slug == "magdeburg"))
         assert location is not None
@@ -52,6 +53,7 @@ def desk_day(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> DeskDa
             .where(
                 ConsultationDay.location_id == location.id,
                 ConsultationDay.kind == DayKind.JOINT,
+                ConsultationDay.date > today_in(location.timezone),
             )
             .order_by(ConsultationDay.date)
             .limit(1)

@@ -6,12 +6,14 @@ itself never needs scrolling sideways.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from consult.extensions import db
-from consult.models import ConsultationDay, Location, Tour
+from consult.models import ConsultationDay, Location, Tour, today_in
 from tests.browser.conftest import LiveServer, signed_in
 
 FRONT_DESK = "empfang.magdeburg@example.org"
@@ -54,3 +56,40 @@ def test_staff_pages_fit_a_phone_screen(
             for index in range(regions.count()):
                 assert regions.nth(index).get_attribute("tabindex") == "0", url
         page.context.close()
+
+
+def _calendar(on: str) -> bytes:
+    """One event at a place the demo does not know, so the preview offers a new place."""
+    day = on.replace("-", "")
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//consult tests//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:teuchern@example.org\r\n"
+        f"DTSTART;TZID=Europe/Berlin:{day}T090000\r\nDTEND;TZID=Europe/Berlin:{day}T110000\r\n"
+        "SUMMARY:Sprechstunde Teuchern\r\nLOCATION:Rathaus\\, Markt 1\\, 06682 Teuchern\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_the_import_preview_with_a_new_place_fits_a_phone_screen(
+    browser: Browser, live_server: LiveServer, language: str
+) -> None:
+    with live_server.app.app_context():
+        tour = db.session.scalar(sa.select(Tour.id).limit(1))
+        on = (today_in(live_server.app.config["CONSULT_TIMEZONE"]) + timedelta(days=30)).isoformat()
+    page = signed_in(browser, live_server, MOBILE_ADVISOR, language, width=375)
+    page.goto(f"{live_server.url}/staff/tours/{tour}/import")
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "tour.ics", "mimeType": "text/calendar", "buffer": _calendar(on)}]
+    )
+    page.locator("form[enctype] [type=submit]").click()
+
+    # The new place's fields are open, prefilled from the event's location.
+    expect(page.locator("input[name='events-0-new_town']")).to_have_value("Teuchern")
+    expect(page.locator("input[name='events-0-new_street']")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the import preview in {language} is {width} px wide"
+    regions = page.locator(".table-scroll")
+    for index in range(regions.count()):
+        assert regions.nth(index).get_attribute("tabindex") == "0"
+    page.context.close()
