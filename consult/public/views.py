@@ -27,7 +27,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from consult import cancelling, itineraries, throttle
+from consult import cancelling, itineraries, practical, throttle
 from consult.availability import day_stamp
 from consult.boundary import number_or_none
 from consult.config import LANGUAGES
@@ -201,8 +201,10 @@ def day_plans(day_id: int) -> ResponseReturnValue:
         # Waiting messages, or a staff menu with its own form token, make the page
         # one of a kind: it is neither tagged nor kept.
         return page()
-    # The whole query, not only the journey: the page links back to it (language switch).
-    key = ("page", str(get_locale()), request.full_path)
+    # The whole query, not only the journey: the page links back to it (language switch);
+    # and the place, topic and agency texts, which change without a new revision.
+    texts = practical.stamp(day_id, journey.topic_ids)
+    key = ("page", str(get_locale()), request.full_path, texts)
     return tagged(itineraries.plans_etag(stamp, key, now), page)
 
 
