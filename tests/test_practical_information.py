@@ -87,7 +87,7 @@ def reader(app: Flask, language: str) -> FlaskClient:
 
 
 def marked_german(text: str) -> str:
-    return f'<span lang="de" dir="auto">{text}</span>'
+    return f'class="localized" lang="de" dir="auto">{text}'
 
 
 # --- reading a text in the reader's language ------------------------------------------------
