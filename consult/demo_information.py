@@ -395,6 +395,7 @@ BRING: dict[str, Texts] = {
     },
 }
 
+
 def _merged(stored: Mapping[str, str] | None, demo: Texts) -> dict[str, str]:
     """The demo texts, with every text already stored kept as it is."""
     return {**demo, **{code: text for code, text in (stored or {}).items() if text}}
