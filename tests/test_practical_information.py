@@ -125,6 +125,15 @@ def test_an_arabic_visit_page_shows_arabic_texts_and_marks_the_german_one(
     assert re.search(r'<details class="practical-parking">', page)
 
 
+def test_a_cancelled_visit_no_longer_asks_to_bring_papers(app: Flask, world: World) -> None:
+    client = reader(app, "ar")
+    assert BRING["ar"] in html_of(client.get(f"/visit/{world.reference}"))
+    client.post(f"/visit/{world.reference}/cancel")
+    page = html_of(client.get(f"/visit/{world.reference}"))
+    assert "هذه الزيارة ملغاة." in page  # "This visit is cancelled."
+    assert BRING["ar"] not in page and DIRECTIONS["ar"] in page
+
+
 def test_a_reader_whose_language_is_missing_sees_german_marked_as_german(
     app: Flask, world: World
 ) -> None:

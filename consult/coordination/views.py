@@ -210,9 +210,7 @@ def _edit_topic(topic: Topic | None) -> ResponseReturnValue:
             "agencies": [a.id for a in topic.agencies],
             "active": topic.active,
         }
-        for code in LANGUAGES:
-            data[f"name_{code}"] = (topic.names or {}).get(code, "")
-            data[f"explanation_{code}"] = (topic.explanations or {}).get(code, "")
+        data |= initial("name", topic.names) | initial("explanation", topic.explanations)
         data |= initial("bring", topic.bring)
     form = TopicForm(data=data)
     form.agencies.choices = _agency_choices()
