@@ -14,6 +14,7 @@ from flask import current_app
 from consult.database import commit
 from consult.days import Hours, add_session, create_series
 from consult.demo_history import add_history
+from consult.demo_information import fill_practical_information
 from consult.demo_today import add_today
 from consult.extensions import db
 from consult.models import (
@@ -233,17 +234,6 @@ LOCATIONS = [
     ),
 ]
 
-DIRECTIONS = {
-    "magdeburg": {
-        "de": "Straßenbahn 1, 2, 5 oder 6 bis Haltestelle Alter Markt, dann 3 Minuten zu Fuß.",
-        "en": "Tram 1, 2, 5 or 6 to Alter Markt, then a 3-minute walk.",
-    },
-    "halle": {
-        "de": "Straßenbahn 2, 5, 8, 9 oder 10 bis Marktplatz. Eingang neben dem Roten Turm.",
-        "en": "Tram 2, 5, 8, 9 or 10 to Marktplatz. Entrance next to the Red Tower.",
-    },
-}
-
 # agency slug -> (desks, rooms, languages, interpreter)
 JOINT_HOURS = {
     "jobcenter": (2, ("1.01", "1.02"), ("de", "en", "ar"), False),
@@ -346,13 +336,9 @@ def _upsert_reference_data() -> dict[str, dict[str, object]]:
                 town=town,
                 latitude=lat,
                 longitude=lon,
-                accessibility_notes={
-                    "de": "Stufenloser Zugang, Aufzug vorhanden.",
-                    "en": "Step-free access, lift available.",
-                },
-                directions=DIRECTIONS.get(slug, {}),
             )
             db.session.add(locations[slug])
+    fill_practical_information(locations, agencies, topics)
     db.session.flush()
     return {"agencies": agencies, "topics": topics, "locations": locations}
 

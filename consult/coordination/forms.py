@@ -36,9 +36,16 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TimeInput
 
-from consult.config import LANGUAGES, RTL_LANGUAGES
+from consult.config import LANGUAGES
+from consult.coordination.multilingual import (
+    TOO_LONG,
+    add_language_fields,
+    add_practical_fields,
+    texts_of,
+)
 from consult.coordination.service import (
     COLOR_PATTERN,
+    LOCATION_PRACTICAL,
     REQUIRED_LANGUAGES,
     SLUG_PATTERN,
     CoordinationError,
@@ -55,7 +62,6 @@ from consult.recurrence import MAX_INTERVAL
 LANGUAGE_CHOICES = [
     SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LANGUAGES
 ]
-TOO_LONG = _l("Please use at most %(max)d characters.")
 NOT_A_CHOICE = _l("Please choose one of the offered options.")
 
 
@@ -215,16 +221,6 @@ class LocationForm(FlaskForm):
         default=5,
         validators=[required(_l("Please give the changeover time.")), Between(0, 60)],
     )
-    accessibility_de = TextAreaField(
-        _l("Accessibility (German)"),
-        render_kw={"lang": "de"},
-        validators=[Length(max=500, message=TOO_LONG)],
-    )
-    accessibility_en = TextAreaField(
-        _l("Accessibility (English)"),
-        render_kw={"lang": "en"},
-        validators=[Length(max=500, message=TOO_LONG)],
-    )
     active = BooleanField(_l("Active (offered for new days)"), default=True)
     submit = SubmitField(_l("Save"))
 
@@ -233,6 +229,10 @@ class LocationForm(FlaskForm):
             raise ValidationError(
                 _l("This time zone is not known. Please use a name like Europe/Berlin.")
             )
+
+
+for _kind in LOCATION_PRACTICAL:
+    add_practical_fields(LocationForm, _kind)
 
 
 # --- agencies -----------------------------------------------------------------------------
@@ -274,6 +274,9 @@ class AgencyForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+add_practical_fields(AgencyForm, "description")
+
+
 # --- topics -------------------------------------------------------------------------------
 
 PHASE_CHOICES = [SelectChoice(str(phase), label) for phase, label in PHASE_LABELS.items()]
@@ -301,43 +304,29 @@ class TopicForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
     def names(self) -> dict[str, str]:
-        return {code: (self[f"name_{code}"].data or "").strip() for code in LANGUAGES}
+        return texts_of(self, "name")
 
     def explanations(self) -> dict[str, str]:
-        return {code: (self[f"explanation_{code}"].data or "").strip() for code in LANGUAGES}
+        return texts_of(self, "explanation")
 
 
-for _code in LANGUAGES:
-    _attrs = {"lang": _code, "dir": "rtl" if _code in RTL_LANGUAGES else "ltr"}
-    _needed = _code in REQUIRED_LANGUAGES
-    setattr(
-        TopicForm,
-        f"name_{_code}",
-        StringField(
-            _l("Name (%(language)s)", language=LANGUAGE_NAMES[_code]),
-            render_kw=_attrs,
-            validators=[
-                DataRequired(_l("Please give the name in this language."))
-                if _needed
-                else Optional(),
-                Length(max=80, message=TOO_LONG),
-            ],
-        ),
-    )
-    setattr(
-        TopicForm,
-        f"explanation_{_code}",
-        StringField(
-            _l("One-line explanation (%(language)s)", language=LANGUAGE_NAMES[_code]),
-            render_kw=_attrs,
-            validators=[
-                DataRequired(_l("Please give the explanation in this language."))
-                if _needed
-                else Optional(),
-                Length(max=200, message=TOO_LONG),
-            ],
-        ),
-    )
+add_language_fields(
+    TopicForm,
+    "name",
+    lambda language: _l("Name (%(language)s)", language=language),
+    max_length=80,
+    required=REQUIRED_LANGUAGES,
+    required_message=_l("Please give the name in this language."),
+)
+add_language_fields(
+    TopicForm,
+    "explanation",
+    lambda language: _l("One-line explanation (%(language)s)", language=language),
+    max_length=200,
+    required=REQUIRED_LANGUAGES,
+    required_message=_l("Please give the explanation in this language."),
+)
+add_practical_fields(TopicForm, "bring")
 
 
 # --- staff accounts -----------------------------------------------------------------------

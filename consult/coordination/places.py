@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -25,6 +25,34 @@ from consult.models import Agency, ConsultationDay, Location, Session, Topic
 REQUIRED_LANGUAGES = ("de", "en")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+# The longest text per language for each kind of practical information.
+PRACTICAL_LIMITS = {
+    "directions": 600,
+    "parking": 300,
+    "accessibility": 500,
+    "opening": 200,
+    "description": 500,
+    "bring": 400,
+}
+# A location's kinds of practical information and the columns that hold them.
+LOCATION_PRACTICAL = {
+    "directions": "directions",
+    "parking": "parking",
+    "accessibility": "accessibility_notes",
+    "opening": "opening",
+}
+
+
+def practical_texts(values: Mapping[str, str], kind: str) -> dict[str, str]:
+    """The non-empty texts of known languages; CoordinationError when one is too long."""
+    limit = PRACTICAL_LIMITS[kind]
+    kept = {code: text.strip() for code, text in values.items() if code in LANGUAGES}
+    if any(len(text) > limit for text in kept.values()):
+        raise CoordinationError(
+            N_("Please use at most %(max)d characters in each language."), max=limit
+        )
+    return {code: text for code, text in kept.items() if text}
 
 
 @cache
@@ -69,7 +97,9 @@ class LocationFields:
     longitude: float
     timezone: str
     changeover_minutes: int
-    accessibility_notes: dict[str, str]
+    # Practical information by kind (LOCATION_PRACTICAL) and language; a kind left out
+    # stays as it is.
+    practical: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     active: bool = True
 
 
@@ -86,6 +116,7 @@ def save_location(location: Location | None, fields: LocationFields) -> Location
             N_("The time zone %(zone)s is not known. Please use a name like Europe/Berlin."),
             zone=fields.timezone,
         )
+    texts = {kind: practical_texts(v, kind) for kind, v in fields.practical.items()}
     if location is None:
         location = Location(slug=_unique_slug(Location, slugify(fields.name, "location"), 60))
         db.session.add(location)
@@ -105,13 +136,8 @@ def save_location(location: Location | None, fields: LocationFields) -> Location
     location.longitude = fields.longitude
     location.timezone = fields.timezone
     location.changeover_minutes = fields.changeover_minutes
-    notes = {k: v for k, v in (location.accessibility_notes or {}).items()}
-    for code, text in fields.accessibility_notes.items():
-        if text:
-            notes[code] = text
-        else:
-            notes.pop(code, None)
-    location.accessibility_notes = notes
+    for kind, kept in texts.items():
+        setattr(location, LOCATION_PRACTICAL[kind], kept)
     location.active = fields.active
     return location
 
@@ -145,6 +171,7 @@ class AgencyFields:
     name: str
     short_name: str
     color: str
+    description: Mapping[str, str] | None = None  # by language; None leaves it as it is
 
 
 def save_agency(agency: Agency | None, fields: AgencyFields) -> Agency:
@@ -159,6 +186,9 @@ def save_agency(agency: Agency | None, fields: AgencyFields) -> Agency:
     clash = db.session.scalar(sa.select(Agency).where(Agency.slug == slug))
     if clash is not None and clash is not agency:
         raise CoordinationError(N_("The short code %(slug)s is already used."), slug=slug)
+    description = None
+    if fields.description is not None:
+        description = practical_texts(fields.description, "description")
     if agency is None:
         agency = Agency()
         db.session.add(agency)
@@ -166,6 +196,8 @@ def save_agency(agency: Agency | None, fields: AgencyFields) -> Agency:
     agency.name = fields.name
     agency.short_name = fields.short_name
     agency.color = fields.color.lower()
+    if description is not None:
+        agency.description = description
     return agency
 
 
@@ -188,6 +220,7 @@ class TopicFields:
     default_minutes: int
     agency_ids: Sequence[int]
     active: bool = True
+    bring: Mapping[str, str] = field(default_factory=dict)  # what to bring, by language
 
 
 def save_topic(topic: Topic | None, fields: TopicFields) -> Topic:
@@ -203,6 +236,7 @@ def save_topic(topic: Topic | None, fields: TopicFields) -> Topic:
         raise CoordinationError(N_("Please choose a phase between 1 and 5."))
     if not 5 <= fields.default_minutes <= 240:
         raise CoordinationError(N_("The usual length must be between 5 and 240 minutes."))
+    bring = practical_texts(fields.bring, "bring")
     chosen = _load_agencies(fields.agency_ids)
     if topic is None:
         position = db.session.scalar(sa.select(sa.func.max(Topic.position))) or 0
@@ -212,6 +246,7 @@ def save_topic(topic: Topic | None, fields: TopicFields) -> Topic:
         db.session.add(topic)
     topic.names = names
     topic.explanations = explanations
+    topic.bring = bring
     topic.icon = fields.icon
     topic.phase = fields.phase
     topic.default_minutes = fields.default_minutes

@@ -34,6 +34,8 @@ from consult.coordination.days import (
 from consult.coordination.errors import CoordinationError
 from consult.coordination.places import (
     COLOR_PATTERN,
+    LOCATION_PRACTICAL,
+    PRACTICAL_LIMITS,
     REQUIRED_LANGUAGES,
     SLUG_PATTERN,
     AgencyFields,
@@ -52,6 +54,8 @@ from consult.permissions import may_manage_account
 
 __all__ = [
     "COLOR_PATTERN",
+    "LOCATION_PRACTICAL",
+    "PRACTICAL_LIMITS",
     "DAY_CANCELLED",
     "MAX_REASON",
     "MAX_SERIES_DAYS",

@@ -24,6 +24,7 @@ from consult.coordination.forms import (
     StaffForm,
     TopicForm,
 )
+from consult.coordination.multilingual import initial, texts_of
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.hours.forms import DAY_STATUS_LABELS, HOURS_STATE_LABELS, SESSION_STATUS_LABELS
@@ -103,10 +104,7 @@ def _location_fields(form: LocationForm) -> service.LocationFields:
         longitude=form.longitude.data,
         timezone=(form.timezone.data or "").strip(),
         changeover_minutes=form.changeover_minutes.data,
-        accessibility_notes={
-            "de": (form.accessibility_de.data or "").strip(),
-            "en": (form.accessibility_en.data or "").strip(),
-        },
+        practical={kind: texts_of(form, kind) for kind in service.LOCATION_PRACTICAL},
         active=bool(form.active.data),
     )
 
@@ -121,11 +119,10 @@ def _edit_location(location: Location | None) -> ResponseReturnValue:
             }
         )
     else:
-        notes = location.accessibility_notes or {}
-        form = LocationForm(
-            obj=location,
-            data={"accessibility_de": notes.get("de", ""), "accessibility_en": notes.get("en", "")},
-        )
+        texts: dict[str, str] = {}
+        for kind, column in service.LOCATION_PRACTICAL.items():
+            texts |= initial(kind, getattr(location, column))
+        form = LocationForm(obj=location, data=texts)
     if form.validate_on_submit():
         saved = done_or_flash(lambda: service.save_location(location, _location_fields(form)))
         if saved is not None:
@@ -161,13 +158,14 @@ def agencies() -> ResponseReturnValue:
 
 
 def _edit_agency(agency: Agency | None) -> ResponseReturnValue:
-    form = AgencyForm(obj=agency)
+    form = AgencyForm(obj=agency, data=initial("description", agency and agency.description))
     if form.validate_on_submit():
         fields = service.AgencyFields(
             slug=(form.slug.data or "").strip(),
             name=(form.name.data or "").strip(),
             short_name=(form.short_name.data or "").strip(),
             color=form.color.data or "",
+            description=texts_of(form, "description"),
         )
         saved = done_or_flash(lambda: service.save_agency(agency, fields))
         if saved is not None:
@@ -212,9 +210,8 @@ def _edit_topic(topic: Topic | None) -> ResponseReturnValue:
             "agencies": [a.id for a in topic.agencies],
             "active": topic.active,
         }
-        for code in LANGUAGES:
-            data[f"name_{code}"] = (topic.names or {}).get(code, "")
-            data[f"explanation_{code}"] = (topic.explanations or {}).get(code, "")
+        data |= initial("name", topic.names) | initial("explanation", topic.explanations)
+        data |= initial("bring", topic.bring)
     form = TopicForm(data=data)
     form.agencies.choices = _agency_choices()
     if form.validate_on_submit():
@@ -226,6 +223,7 @@ def _edit_topic(topic: Topic | None) -> ResponseReturnValue:
             default_minutes=form.default_minutes.data,
             agency_ids=form.agencies.data or [],
             active=bool(form.active.data),
+            bring=texts_of(form, "bring"),
         )
         saved = done_or_flash(lambda: service.save_topic(topic, fields))
         if saved is not None:

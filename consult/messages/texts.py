@@ -18,7 +18,14 @@ from flask_babel import gettext as _
 from consult.i18n import format_day, format_local_moment, format_local_time, text_direction
 from consult.messages.mail import Attachment
 from consult.messages.sms import count_segments
-from consult.models import Appointment, AppointmentStatus, Message, MessageKind, Visit
+from consult.models import (
+    Appointment,
+    AppointmentStatus,
+    Localized,
+    Message,
+    MessageKind,
+    Visit,
+)
 from consult.visit_calendar import visit_ics
 
 # Kinds whose message carries the visit's times as an invitation (METHOD:REQUEST).
@@ -31,7 +38,8 @@ INVITING = frozenset(
         MessageKind.REMINDER,
     }
 )
-
+# Kinds that offer a held time: the person may come, so they learn what to bring.
+OFFERING = frozenset({MessageKind.OFFER, MessageKind.OFFER_EXPIRING})
 
 MAX_SMS_SEGMENTS = 2
 
@@ -45,7 +53,9 @@ class Part:
     subject: str
     lines: tuple[str, ...]
     timeline: tuple[str, ...]
-    place: tuple[str, ...]
+    place: tuple[Localized, ...]
+    bring_heading: str
+    bring: tuple[tuple[str, Localized], ...]  # topic name, what to bring for it
     link_text: str
     stop_text: str
 
@@ -143,9 +153,16 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
             )
             for a in shown
         )
-        directions = day.location.directions.get(language) or day.location.directions.get("de")
-        place = tuple(p for p in (day.location.address, directions) if p)
-        if message.kind in (MessageKind.OFFER, MessageKind.OFFER_EXPIRING):
+        address = Localized(day.location.address, language)
+        place = tuple(p for p in (address, day.location.directions_in(language)) if p)
+        bring = ()
+        if message.kind in INVITING or message.kind in OFFERING:
+            bring = tuple(
+                (topic.name_in(language), text)
+                for topic in visit.topics
+                if (text := topic.bring_in(language))
+            )
+        if message.kind in OFFERING:
             lines.append(
                 _(
                     "A time became free on a day you were waiting for, and we hold it for you "
@@ -164,6 +181,8 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
             lines=tuple(lines),
             timeline=timeline,
             place=place,
+            bring_heading=_("What to bring"),
+            bring=bring,
             link_text=_("See, move or cancel your visit:"),
             stop_text=_(
                 "You do not want these messages any more? Open your visit and choose "
@@ -181,7 +200,14 @@ def _shown_appointments(message: Message, visit: Visit) -> Sequence[Appointment]
 
 
 def _plain(part: Part, link: str) -> str:
-    blocks = [part.subject, "\n".join(part.timeline), "\n".join(part.place), "\n".join(part.lines)]
+    bring = [f"{part.bring_heading}:"] + [f"- {name}: {text}" for name, text in part.bring]
+    blocks = [
+        part.subject,
+        "\n".join(part.timeline),
+        "\n".join(str(p) for p in part.place),
+        "\n".join(bring) if part.bring else "",
+        "\n".join(part.lines),
+    ]
     blocks += [f"{part.link_text}\n{link}", part.stop_text]
     return "\n\n".join(block for block in blocks if block)
 

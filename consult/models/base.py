@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -95,7 +96,35 @@ class TransitionError(DomainError):
     """A state change that the current state does not allow."""
 
 
+@dataclass(frozen=True)
+class Localized:
+    """A text picked from a per-language mapping, and the language it is really in."""
+
+    text: str
+    language: str
+    # True when the reader's language was missing and another language stands in.
+    fell_back: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def localized_text(
+    values: dict[str, str] | None, locale: str, fallbacks: tuple[str, ...] = ("de",)
+) -> Localized:
+    """The text for `locale`, else the first of `fallbacks` that has one, saying which it is."""
+    values = values or {}
+    if values.get(locale):
+        return Localized(values[locale], locale)
+    for language in fallbacks:
+        if values.get(language):
+            return Localized(values[language], language, fell_back=True)
+    return Localized("", locale)
+
+
 def localized(values: dict[str, str] | None, locale: str, fallback: str = "") -> str:
     """The text for `locale` from a per-language mapping, falling back to English, then German."""
-    values = values or {}
-    return values.get(locale) or values.get("en") or values.get("de") or fallback
+    return localized_text(values, locale, ("en", "de")).text or fallback

@@ -11,7 +11,14 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
-from consult.models.base import UTCDateTime, localized, new_feed_token, utcnow
+from consult.models.base import (
+    Localized,
+    UTCDateTime,
+    localized,
+    localized_text,
+    new_feed_token,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from consult.models.days import ConsultationDay
@@ -19,6 +26,11 @@ if TYPE_CHECKING:
 
 def _setting(name: str) -> Any:
     return current_app.config[name]
+
+
+def _texts() -> Mapped[dict[str, str]]:
+    """A text in several languages (language code -> text); '{}' for rows made before it."""
+    return mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
 
 
 topic_agency = sa.Table(
@@ -45,6 +57,10 @@ class Agency(db.Model):
     def __repr__(self) -> str:
         return f"<Agency {self.slug}>"
 
+    def description_in(self, locale: str) -> Localized:
+        """Who the agency helps with what, in `locale` or else in German."""
+        return localized_text(self.description, locale)
+
 
 class Location(db.Model):
     """A building or room where consultation days take place."""
@@ -63,8 +79,11 @@ class Location(db.Model):
     changeover_minutes: Mapped[int] = mapped_column(
         default=lambda: _setting("CONSULT_CHANGEOVER_MINUTES")
     )
+    # Practical information for the person, each as language -> text.
     accessibility_notes: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     directions: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    parking: Mapped[dict[str, str]] = _texts()
+    opening: Mapped[dict[str, str]] = _texts()  # when the building's doors open
     active: Mapped[bool] = mapped_column(default=True)
     feed_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_feed_token)
     # Calendar feeds carry the address: their version and SEQUENCE must see it change.
@@ -86,6 +105,22 @@ class Location(db.Model):
     def address(self) -> str:
         return f"{self.name}, {self.street}, {self.postcode} {self.town}"
 
+    def directions_in(self, locale: str) -> Localized:
+        """How to get there by bus and train, in `locale` or else in German."""
+        return localized_text(self.directions, locale)
+
+    def parking_in(self, locale: str) -> Localized:
+        """Where to park, in `locale` or else in German."""
+        return localized_text(self.parking, locale)
+
+    def accessibility_in(self, locale: str) -> Localized:
+        """Steps, lift, toilets, in `locale` or else in German."""
+        return localized_text(self.accessibility_notes, locale)
+
+    def opening_in(self, locale: str) -> Localized:
+        """When the doors open, in `locale` or else in German."""
+        return localized_text(self.opening, locale)
+
     def __repr__(self) -> str:
         return f"<Location {self.slug}>"
 
@@ -100,6 +135,7 @@ class Topic(db.Model):
     default_minutes: Mapped[int] = mapped_column(default=20)
     names: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     explanations: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    bring: Mapped[dict[str, str]] = _texts()  # which papers to bring
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -117,6 +153,10 @@ class Topic(db.Model):
     def explanation_in(self, locale: str) -> str:
         """The one-line explanation in `locale`, with the same fallbacks."""
         return localized(self.explanations, locale)
+
+    def bring_in(self, locale: str) -> Localized:
+        """What to bring for this topic, in `locale` or else in German."""
+        return localized_text(self.bring, locale)
 
     def __repr__(self) -> str:
         return f"<Topic {self.slug}>"

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from consult import itineraries, throttle
+from consult import itineraries, practical, throttle
 from consult.alternatives import alternatives
 from consult.availability import day_stamp
 from consult.boundary import number_or_none
@@ -215,8 +215,9 @@ def day_plans(day_id: int) -> ResponseReturnValue:
         # Waiting messages, or a staff menu with its own form token, make the page
         # one of a kind: it is neither tagged nor kept.
         return page()
-    # The whole query, not only the journey: the page links back to it (language switch).
-    key = ("page", str(get_locale()), request.full_path)
+    # The whole query, not only the journey: the page links back to it (language switch);
+    # and the place, topic and agency texts, which change without a new revision.
+    key = ("page", str(get_locale()), request.full_path, practical.stamp(day_id, journey.topic_ids))
     return tagged(itineraries.plans_etag(stamp, key, now), page)
 
 

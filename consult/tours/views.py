@@ -169,7 +169,6 @@ def stop_request(form: StopFields) -> stops.StopRequest:
             longitude=form.new_longitude.data,
             timezone=current_app.config["CONSULT_TIMEZONE"],
             changeover_minutes=current_app.config["CONSULT_CHANGEOVER_MINUTES"],
-            accessibility_notes={},
         )
     return stops.StopRequest(
         date=form.date.data,
