@@ -158,6 +158,13 @@ def test_the_plans_page_says_what_to_bring_how_to_get_there_and_who_does_what(
     assert marked_german(PARKING_DE) in page
 
 
+def test_the_start_page_explains_the_agencies_of_the_next_days(app: Flask, world: World) -> None:
+    page = html_of(reader(app, "ar").get("/"))
+    who = page.split("من يفعل ماذا")[1]  # "Who does what", after the next days
+    assert f">{ABH['ar']}<" in who and marked_german(JOBCENTER_DE) in who
+    assert who.index("Ausländerbehörde") < who.index("Jobcenter")
+
+
 def test_a_changed_text_shows_on_the_plans_page_at_once(
     app: Flask, world: World, login: Login
 ) -> None:

@@ -263,9 +263,8 @@ def book(day_id: int) -> ResponseReturnValue:
                 flash(_("The next best plan is shown below. Please check it and confirm."), "info")
         else:
             session["last_reference"] = booked.reference
-            if moving:
-                flash(_("Your visit has been moved."), "success")
-            return redirect(url_for("public.visit", reference=booked.reference, booked=1))
+            done = "moved" if moving else "1"
+            return redirect(url_for("public.visit", reference=booked.reference, booked=done))
     elif request.method == "POST":
         status = 422
     plan = _plan_from_token(day, journey, form.plan.data or "")
@@ -357,10 +356,15 @@ def visit(reference: str) -> ResponseReturnValue:
         earlier=presenters.earlier_rows(found),
         timeline_de=timeline_de,
         qr_svg=presenters.qr_svg(found.reference),
-        just_booked=request.args.get("booked") == "1" and found.status is VisitStatus.BOOKED,
+        just_booked=request.args.get("booked") in ("1", "moved")
+        and found.status is VisitStatus.BOOKED,
+        just_moved=request.args.get("booked") == "moved",
         sent=sent_about(found),
         can_change=can_change(found),
-        book_again=url_for("public.find_days", **_search_again(found)),
+        # Booking again starts from the day search with the visit's topics and language.
+        book_again=url_for(
+            "public.find_days", topic=[t.id for t in found.topics], speak=found.language
+        ),
     )
 
 
@@ -371,11 +375,6 @@ def can_change(visit: Visit) -> bool:
         and visit.offer_expires_dt is None
         and all(a.status is AppointmentStatus.BOOKED for a in visit.active_appointments)
     )
-
-
-def _search_again(visit: Visit) -> dict[str, object]:
-    """The day search with the topics and language of a visit."""
-    return {"topic": [t.id for t in visit.topics], "speak": visit.language}
 
 
 @bp.get("/visit/<reference>.ics")
