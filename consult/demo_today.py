@@ -43,6 +43,9 @@ TODAY_VISITS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("Nadiia", "uk", ("benefits",), QUEUED),
 ]
 
+# Who asked for an interpreter: the calendar and the desk flag them.
+INTERPRETER_WISHED = {"Parisa"}
+
 SLOT_MINUTES = 20
 LAST_END = time(23, 40)  # the latest end on a 20-minute grid that stays on the same day
 LUNCH = Break(time(12, 0), time(12, 40))
@@ -110,7 +113,7 @@ def _arrive(
     happens: str,
     now: datetime,
 ) -> Visit | None:
-    contact = Contact(name=name, language=language)
+    contact = Contact(name=name, language=language, interpreter_wanted=name in INTERPRETER_WISHED)
     if happens == QUEUED:
         return queue_walk_in(day, contact, topics)
     result = plans_for_day(day, topics, language=language, limit=1, now=now)
