@@ -214,7 +214,6 @@ def test_an_incomplete_new_place_is_refused_by_the_import_itself(app, world) -> 
         longitude=12.02,
         timezone="Europe/Berlin",
         changeover_minutes=10,
-        accessibility_notes={},
     )
     event = CalendarStop(
         summary="Sprechstunde Teuchern",

@@ -204,7 +204,6 @@ def _new_place(event: Any) -> LocationFields:
         longitude=event.new_longitude.data,
         timezone=current_app.config["CONSULT_TIMEZONE"],
         changeover_minutes=current_app.config["CONSULT_CHANGEOVER_MINUTES"],
-        accessibility_notes={},
     )
 
 

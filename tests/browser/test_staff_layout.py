@@ -92,4 +92,16 @@ def test_the_import_preview_with_a_new_place_fits_a_phone_screen(
     regions = page.locator(".table-scroll")
     for index in range(regions.count()):
         assert regions.nth(index).get_attribute("tabindex") == "0"
+
+    # Given its coordinates, the new place is created with the stop.
+    page.locator("input[name='events-0-new_latitude']").fill("51.2008")
+    page.locator("input[name='events-0-new_longitude']").fill("12.0233")
+    page.locator("input[name='events-0-include']").check()
+    page.locator("form:not([enctype]) [type=submit]").last.click()
+    created = live_server.text("%(num)d stop was created from the calendar as a draft.", language)
+    expect(page.get_by_role("status")).to_contain_text(created % {"num": 1})
+    with live_server.app.app_context():
+        place = db.session.scalar(sa.select(Location).where(Location.town == "Teuchern"))
+        assert place is not None and (place.street, place.postcode) == ("Markt 1", "06682")
+        db.session.remove()
     page.context.close()
