@@ -703,7 +703,9 @@ def test_display_shows_tickets_and_rooms_but_never_names(app, world, desk, clock
     assert response.status_code == 200
     text = page(response)
     assert read_board(text) == Board(called=[("2", "2.01")], waiting=["3", "1", "4"])
-    assert re.search(r'<meta http-equiv="refresh" content="\d+">', text)
+    # It updates itself in place (static/display.js), never by a timed reload.
+    assert re.search(r'<main id="content" data-refresh-seconds="\d+">', text)
+    assert "display.js" in text and 'http-equiv="refresh"' not in text
     for name in ("Amina", "Boris", "Chen", "Farid"):
         assert name not in text
     for reference in world.references.values():
