@@ -219,7 +219,9 @@ def test_public_pages_pass_axe_on_a_phone(browser: Browser, world: World, lang: 
     expect(page.get_by_role("heading", level=1)).to_have_text(text("Days that fit", lang))
     audit.check("moving a visit")
     page.go_back()
-    page.get_by_role("button", name=text("Cancel my whole visit", lang)).click()
+    page.get_by_role("link", name=text("Cancel my whole visit", lang)).click()
+    audit.check("asked before cancelling")
+    page.get_by_role("button", name=text("Yes, cancel my visit", lang)).click()
     expect(page.get_by_text(text("This visit is cancelled.", lang))).to_be_visible()
     audit.check("cancelled visit")
 
