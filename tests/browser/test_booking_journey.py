@@ -146,56 +146,72 @@ def assert_big_enough_and_no_sideways_scroll(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
-def test_booking_on_a_320_px_phone_without_javascript(browser, live_server: LiveServer) -> None:
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_booking_and_cancelling_on_a_320_px_phone_without_javascript(
+    browser, live_server: LiveServer, lang: str
+) -> None:
     text = live_server.text
-    context = browser.new_context(
-        viewport={"width": 320, "height": 568}, locale="de-DE", java_script_enabled=False
-    )
+    context = browser.new_context(viewport={"width": 320, "height": 568}, java_script_enabled=False)
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/lang/de")
-        expect(page.get_by_role("heading", name=text("Already booked?", "de"))).to_be_in_viewport()
-        manage = text("See, move or cancel your visit with your booking reference", "de")
+        page.goto(f"{live_server.url}/lang/{lang}")
+        expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+        expect(page.get_by_role("heading", name=text("Already booked?", lang))).to_be_in_viewport()
+        manage = text("See, move or cancel your visit with your booking reference", lang)
         expect(page.get_by_role("link", name=manage)).to_be_in_viewport()
         assert_big_enough_and_no_sideways_scroll(page)
-        page.get_by_label(TOPIC_NAMES["benefits"]["de"]).check()
-        page.get_by_role("button", name=text("Find a day", "de")).click()
+        page.get_by_label(TOPIC_NAMES["benefits"][lang]).check()
+        page.get_by_role("button", name=text("Find a day", lang)).click()
         assert_big_enough_and_no_sideways_scroll(page)
-        page.get_by_role("link", name=text("See times", "de")).first.click()
+        page.get_by_role("link", name=text("See times", lang)).first.click()
         assert_big_enough_and_no_sideways_scroll(page)
-        page.get_by_role("button", name=text("Choose plan %(num)d", "de", num=1)).click()
+        page.get_by_role("button", name=text("Choose plan %(num)d", lang, num=1)).click()
         assert_big_enough_and_no_sideways_scroll(page)
 
         # One mistake: a phone number the contact check refuses.
-        page.get_by_label(text("Your name", "de")).fill("Amina")
-        phone = page.get_by_label(text("Phone number (optional)", "de"))
+        page.get_by_label(text("Your name", lang)).fill("Amina")
+        phone = page.get_by_label(text("Phone number (optional)", lang))
         phone.fill("12")
-        page.get_by_role("button", name=text("Book this visit", "de")).click()
+        page.get_by_role("button", name=text("Book this visit", lang)).click()
         summary = page.get_by_role("alert")
         expect(summary).to_be_focused()
         expect(summary).to_be_in_viewport()
-        expect(summary).to_contain_text(text("There is a problem", "de"))
-        expect(page).to_have_title(re.compile("^" + re.escape(text("Error:", "de"))))
-        link = summary.get_by_role("link", name=text(PHONE_HELP, "de"))
+        expect(summary).to_contain_text(text("There is a problem", lang))
+        expect(page).to_have_title(re.compile("^" + re.escape(text("Error:", lang))))
+        link = summary.get_by_role("link", name=text(PHONE_HELP, lang))
         expect(link).to_have_attribute("href", "#phone")
         expect(phone).to_have_attribute("aria-invalid", "true")
-        expect(page.locator("#phone-error")).to_contain_text(text(PHONE_HELP, "de"))
+        expect(page.locator("#phone-error")).to_contain_text(text(PHONE_HELP, lang))
         assert_big_enough_and_no_sideways_scroll(page)
 
         phone.fill("0151 23456789")
-        page.get_by_role("button", name=text("Book this visit", "de")).click()
+        page.get_by_role("button", name=text("Book this visit", lang)).click()
         expect(
-            page.get_by_role("heading", level=1, name=text("Your visit is booked", "de"))
+            page.get_by_role("heading", level=1, name=text("Your visit is booked", lang))
         ).to_be_visible()
-        expect(page).not_to_have_title(re.compile(re.escape(text("Error:", "de"))))
-        expect(page.get_by_role("button", name=text("Print", "de"))).to_have_count(0)
+        expect(page).not_to_have_title(re.compile(re.escape(text("Error:", lang))))
+        expect(page.get_by_role("button", name=text("Print", lang))).to_have_count(0)
         reference = page.locator(".panel .reference")
         expect(reference).to_have_text(re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"))
         box = reference.bounding_box()
         font_size = reference.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
         assert box["height"] < 2 * font_size  # one line
         assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+        assert_big_enough_and_no_sideways_scroll(page)
+
+        # Cancelling asks first, without JavaScript too, and then says so clearly.
+        page.get_by_role("link", name=text("Cancel my whole visit", lang)).click()
+        assert_big_enough_and_no_sideways_scroll(page)
+        page.get_by_role("link", name=text("No, keep it", lang)).click()
+        expect(page.locator(".qr")).to_have_count(1)
+        page.get_by_role("link", name=text("Cancel my whole visit", lang)).click()
+        page.get_by_role("button", name=text("Yes, cancel my visit", lang)).click()
+        cancelled = page.locator(".status-box")
+        expect(cancelled).to_contain_text(text("This visit is cancelled.", lang))
+        expect(cancelled.get_by_role("link", name=text("Book again", lang))).to_be_visible()
+        expect(page.locator(".qr")).to_have_count(0)
+        expect(page.get_by_role("link", name=text("Add to my calendar", lang))).to_have_count(0)
         assert_big_enough_and_no_sideways_scroll(page)
     finally:
         context.close()

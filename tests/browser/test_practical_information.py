@@ -23,7 +23,7 @@ def test_an_arabic_reader_sees_directions_and_what_to_bring_on_a_small_phone(
     with live_server.app.app_context():
         visit = db.session.scalar(sa.select(Visit).where(Visit.name == "Amina"))
         reference, topics = visit.reference, [t.slug for t in visit.topics]
-    context = browser.new_context(viewport={"width": 320, "height": 640})
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
