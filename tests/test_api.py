@@ -377,6 +377,7 @@ def test_unknown_references_are_404(client: FlaskClient, world: World) -> None:
         ({"email": "a@" + "b" * 260 + ".org"}, "email"),
         ({"phone": "call me"}, "phone"),
         ({"phone": "1" * 41}, "phone"),
+        ({"phone": "+999 123456"}, "phone"),  # the right characters, but no such country
         ({"topics": [424242]}, "topics"),
         ({"topics": []}, "topics"),
         ({"topics": ["1"]}, "topics"),

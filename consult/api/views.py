@@ -28,7 +28,7 @@ from consult.availability import day_stamp
 from consult.boundary import json_has_control_characters
 from consult.cancelling import cancel_visit as cancel_locked
 from consult.config import LANGUAGES
-from consult.contacts import MAX_IDEMPOTENCY_KEY
+from consult.contacts import MAX_IDEMPOTENCY_KEY, ContactError
 from consult.errors import N_, DomainError
 from consult.extensions import csrf, db
 from consult.itineraries import PlanningError
@@ -82,14 +82,6 @@ MESSAGES = {
     413: _l("The request is too large."),
 }
 
-# Contact.checked() names no field; the API does, so that a form can mark it.
-_CONTACT_FIELDS = {
-    "Please give a name. A first name or a nickname is enough.": "name",
-    "The name is too long (at most %(max)d characters).": "name",
-    "This does not look like a phone number.": "phone",
-    "This does not look like an e-mail address.": "email",
-    "Please choose one of the offered languages.": "language",
-}
 _PRIVATE_ENDPOINTS = frozenset({"api.book", "api.visit", "api.visit_calendar", "api.cancel_visit"})
 
 
@@ -287,9 +279,8 @@ def book() -> ResponseReturnValue:
     contact = Contact(data.name, data.phone, data.email, data.language, data.interpreter)
     try:
         contact.checked()
-    except BookingError as error:
-        field = _CONTACT_FIELDS.get(error.message, "contact")
-        raise Invalid.one(field, error.message, **error.params) from None
+    except ContactError as error:
+        raise Invalid.one(error.field, error.message, **error.params) from None
     consent_wording = None
     if data.consent:
         with force_locale(data.language):
