@@ -17,7 +17,8 @@ def answer_offer(reference: str) -> ResponseReturnValue:
     found = visit_or_404(reference)
     if request.form.get("answer") == "yes":
         if done_or_flash(lambda: accept_offer(found)) is not None:
-            flash(_("Your visit is booked. Please keep your booking reference."), "success")
+            # The confirmation panel, as after any booking.
+            return redirect(url_for("public.visit", reference=found.reference, booked=1))
     elif done_or_flash(lambda: decline_offer(found)) is not None:
         flash(_("Thank you. The time goes to the next person waiting."), "success")
     return redirect(url_for("public.visit", reference=found.reference))
