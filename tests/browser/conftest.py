@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask_babel import force_locale, gettext
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
+from consult import create_app
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
-from tests.conftest import IN_CI, make_app
+from tests.conftest import IN_CI, POSTGRES_URL, _test_config, make_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -68,22 +75,101 @@ class LiveServer:
             return gettext(message, **params)
 
 
-@contextmanager
-def demo_server(database_url: str, history: int = 0) -> Iterator[LiveServer]:
-    """The demo, with `history` past visits, served on 127.0.0.1 until the block ends."""
-    app = make_app(database_url)
-    with app.app_context():
-        load_demo(history=history)
-    server = LiveServer(app)
-    server.thread.start()
-    try:
-        yield server
-    finally:
-        server.server.shutdown()
-        server.thread.join(timeout=10)
+# Loading the demo takes seconds; copying a loaded one takes a fraction of one. Each kind
+# of database gets one loaded demo per run (a file, or a PostgreSQL template database),
+# and every demo server starts from a copy of it.
+_TEMPLATES: dict[str, str] = {}
+
+
+def _loaded_demo(kind: str) -> str:
+    """The run's template with the demo loaded: a SQLite file or a PostgreSQL database."""
+    if kind not in _TEMPLATES:
+        if kind == "sqlite":
+            path = Path(tempfile.mkdtemp(prefix="consult-demo-")) / "demo.sqlite3"
+            url = f"sqlite:///{path}"
+            _TEMPLATES[kind] = str(path)
+        else:
+            name = f"consult_demo_{uuid.uuid4().hex[:12]}"
+            with _admin().connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            url = _postgres(name)
+            _TEMPLATES[kind] = name
+        app = create_app(_test_config(url))
         with app.app_context():
+            db.create_all()
+            load_demo(history=0)
             db.session.remove()
             db.engine.dispose()
+    return _TEMPLATES[kind]
+
+
+def _admin() -> sa.Engine:
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def _postgres(name: str) -> str:
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def _demo_copy(database_url: str) -> Iterator[str]:
+    """A database of its own holding the loaded demo, for as long as the block runs."""
+    if database_url.startswith("sqlite"):
+        copy = make_url(database_url).database
+        assert copy is not None
+        shutil.copyfile(_loaded_demo("sqlite"), copy)
+        yield database_url
+        return
+    template = _loaded_demo("postgres")
+    name = f"consult_demo_copy_{uuid.uuid4().hex[:12]}"
+    with _admin().connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield _postgres(name)
+    finally:
+        with _admin().connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_demo_templates() -> Iterator[None]:
+    yield
+    if "postgres" in _TEMPLATES:
+        with _admin().connect() as connection:
+            connection.exec_driver_sql(
+                f'DROP DATABASE IF EXISTS "{_TEMPLATES["postgres"]}" WITH (FORCE)'
+            )
+    if "sqlite" in _TEMPLATES:
+        shutil.rmtree(Path(_TEMPLATES["sqlite"]).parent, ignore_errors=True)
+
+
+@contextmanager
+def demo_server(database_url: str, history: int = 0, fresh: bool = False) -> Iterator[LiveServer]:
+    """The demo, with `history` past visits, served on 127.0.0.1 until the block ends.
+
+    Without history it is a copy of the run's loaded demo, unless `fresh`: a test that
+    depends on when the demo was loaded (today's day, the calls of the last minutes)
+    loads its own.
+    """
+    with ExitStack() as stack:
+        if history or fresh:
+            app = make_app(database_url)
+            with app.app_context():
+                load_demo(history=history)
+        else:
+            app = create_app(_test_config(stack.enter_context(_demo_copy(database_url))))
+        server = LiveServer(app)
+        server.thread.start()
+        try:
+            yield server
+        finally:
+            server.server.shutdown()
+            server.thread.join(timeout=10)
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ times read left to right in an Arabic page, and nothing is wider than a 375 px p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -16,10 +17,17 @@ from playwright.sync_api import Browser, Page, expect
 from consult.demo_today import INTERPRETER_WISHED, QUEUED, TODAY_VISITS
 from consult.extensions import db
 from consult.models import ConsultationDay, DayKind, Location, Visit, today_in
-from tests.browser.conftest import LiveServer, signed_in
+from tests.browser.conftest import LiveServer, demo_server, signed_in
 
 FRONT_DESK = "empfang.magdeburg@example.org"
 COORDINATOR = "koordination@example.org"
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    """A demo loaded for this test: today's day is as busy as it was a moment ago."""
+    with demo_server(database_url, fresh=True) as server:
+        yield server
 
 
 def _today(server: LiveServer) -> tuple[int, str, dict[str, int]]:
