@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -48,15 +50,11 @@ def _appointment_of(visit: Visit, appointment_id: int) -> Appointment:
 def cancel_visit(reference: str) -> ResponseReturnValue:
     """Cancel the whole visit; the seats are free at once."""
     found = visit_or_404(reference)
-    try:
-        found = cancelling.cancel_visit(found.id, reason="cancelled by the person")
-    except DomainError as error:
-        db.session.rollback()
-        flash(domain_message(error), "error")
-    else:
-        offer_freed_seats(found.day)
-        flash(_("Your visit is cancelled. Thank you for letting us know."), "success")
-    return redirect(url_for("public.visit", reference=found.reference))
+    return _cancelled(
+        found,
+        lambda: cancelling.cancel_visit(found.id, reason="cancelled by the person"),
+        _("Your visit is cancelled. Thank you for letting us know."),
+    )
 
 
 @bp.post("/visit/<reference>/appointments/<int:appointment_id>/cancel")
@@ -64,12 +62,21 @@ def cancel_appointment(reference: str, appointment_id: int) -> ResponseReturnVal
     """Cancel one appointment of the visit."""
     found = visit_or_404(reference)
     appointment = _appointment_of(found, appointment_id)
+    return _cancelled(
+        found,
+        lambda: cancelling.cancel_appointment(found.id, appointment.id, "cancelled by the person"),
+        _("The appointment is cancelled."),
+    )
+
+
+def _cancelled(visit: Visit, cancel: Callable[[], Visit], done: str) -> ResponseReturnValue:
+    """Cancel, offer the freed seats to people waiting and say so; or say why not."""
     try:
-        found = cancelling.cancel_appointment(found.id, appointment.id, "cancelled by the person")
+        visit = cancel()
     except DomainError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
     else:
-        offer_freed_seats(found.day)
-        flash(_("The appointment is cancelled."), "success")
-    return redirect(url_for("public.visit", reference=found.reference))
+        offer_freed_seats(visit.day)
+        flash(done, "success")
+    return redirect(url_for("public.visit", reference=visit.reference))

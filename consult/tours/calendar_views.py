@@ -16,13 +16,12 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from consult import models
-from consult.coordination.service import LocationFields
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.models import Location, Tour
 from consult.permissions import role_required
 from consult.tours import calendar_stops, service
-from consult.tours.forms import DEFAULT_SLOT_MINUTES, ImportForm, UploadForm
+from consult.tours.forms import DEFAULT_SLOT_MINUTES, ImportForm, UploadForm, new_place
 from consult.tours.importing import MAX_BYTES, CalendarImportError, SkippedEvent, parse_calendar
 from consult.tours.views import ROLES, bp, form_status, tour_or_404
 from consult.web import domain_message
@@ -193,20 +192,6 @@ def import_calendar(tour_id: int) -> ResponseReturnValue:
     return _render_import(tour, UploadForm(formdata=None), form, parsed.skipped)
 
 
-def _new_place(event: Any) -> LocationFields:
-    """The new place an event row describes (its fields were checked by the form)."""
-    return LocationFields(
-        name=(event.new_name.data or "").strip(),
-        street=(event.new_street.data or "").strip(),
-        postcode=(event.new_postcode.data or "").strip(),
-        town=(event.new_town.data or "").strip(),
-        latitude=event.new_latitude.data,
-        longitude=event.new_longitude.data,
-        timezone=current_app.config["CONSULT_TIMEZONE"],
-        changeover_minutes=current_app.config["CONSULT_CHANGEOVER_MINUTES"],
-    )
-
-
 @bp.post("/<int:tour_id>/import/confirm")
 @role_required(*ROLES)
 def import_confirm(tour_id: int) -> ResponseReturnValue:
@@ -221,7 +206,7 @@ def import_confirm(tour_id: int) -> ResponseReturnValue:
             starts_dt=_instant(entry.form.starts_dt.data),
             ends_dt=_instant(entry.form.ends_dt.data),
             location_id=entry.form.location.data,
-            new_location=_new_place(entry.form) if entry.form.location.data is None else None,
+            new_location=new_place(entry.form) if entry.form.location.data is None else None,
         )
         for entry in form.events
         if entry.form.include.data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
@@ -31,6 +32,7 @@ from consult.coordination.forms import (
     ISODateField,
     WholeNumberField,
 )
+from consult.coordination.service import LocationFields
 from consult.models import DayStatus, TourStatus
 from consult.public.forms import ChooseAtLeastOne
 from consult.slots import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
@@ -169,6 +171,21 @@ def new_location_complete(form: Any) -> bool:
             form[name].errors.append(message)
             complete = False
     return complete
+
+
+def new_place(form: Any) -> LocationFields:
+    """The new location a stop or import row describes in its new_* fields (checked by
+    `new_location_complete`), in the installation's time zone and changeover."""
+    return LocationFields(
+        name=(form.new_name.data or "").strip(),
+        street=(form.new_street.data or "").strip(),
+        postcode=(form.new_postcode.data or "").strip(),
+        town=(form.new_town.data or "").strip(),
+        latitude=form.new_latitude.data,
+        longitude=form.new_longitude.data,
+        timezone=current_app.config["CONSULT_TIMEZONE"],
+        changeover_minutes=current_app.config["CONSULT_CHANGEOVER_MINUTES"],
+    )
 
 
 def _given(field: Any) -> bool:

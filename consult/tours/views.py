@@ -14,7 +14,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult import models
-from consult.coordination.service import LocationFields
 from consult.extensions import db
 from consult.hours.forms import DAY_STATUS_LABELS
 from consult.i18n import format_day
@@ -30,6 +29,7 @@ from consult.tours.forms import (
     StopFields,
     StopForm,
     TourForm,
+    new_place,
 )
 from consult.tours.routing import DriveSettings, DriveVerdict
 from consult.waitlist import offer_freed_seats
@@ -160,16 +160,7 @@ def stop_request(form: StopFields) -> stops.StopRequest:
     """The stop a filled-in stop form asks for; a new location when none was chosen."""
     new_location = None
     if form.location.data is None:
-        new_location = LocationFields(
-            name=(form.new_name.data or "").strip(),
-            street=(form.new_street.data or "").strip(),
-            postcode=(form.new_postcode.data or "").strip(),
-            town=(form.new_town.data or "").strip(),
-            latitude=form.new_latitude.data,
-            longitude=form.new_longitude.data,
-            timezone=current_app.config["CONSULT_TIMEZONE"],
-            changeover_minutes=current_app.config["CONSULT_CHANGEOVER_MINUTES"],
-        )
+        new_location = new_place(form)
     return stops.StopRequest(
         date=form.date.data,
         starts=form.starts.data,
