@@ -30,6 +30,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "CI runs every database test on PostgreSQL too: set CONSULT_TEST_POSTGRES_URL"
         )
+    # Building one app imports every blueprint module now. Some bind `utcnow` by name when
+    # first imported; imported inside a test that has set the clock, they would keep that
+    # test's clock for the rest of the run, and later tests would depend on the order.
+    create_app(_test_config("sqlite://"))
 
 
 def pytest_report_header(config: pytest.Config) -> str:
