@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from consult.conferences.calendar import feed_version_parts
 from consult.extensions import db
 from consult.models import (
     Appointment,
@@ -182,7 +183,8 @@ def staff_feed_version(user: StaffUser, today: date, zone: str, base_url: str) -
                 sa.func.max(Visit.erased_dt),
             ),
         )
-        parts: tuple[object, ...] = (*settings, user.agency_id, *row)
+        conferences = feed_version_parts(user, start)
+        parts: tuple[object, ...] = (*settings, user.agency_id, *row, *conferences)
     else:
         scope = location_scope(user)
         days = staff_days(scope, start)
