@@ -15,6 +15,7 @@ import consult.models
 from consult.availability import load
 from consult.conferences import service
 from consult.extensions import db
+from consult.itineraries import PlannedOpening
 from consult.messages.delivery import Transports, deliver_due
 from consult.messages.mail import ConsoleTransport
 from consult.models import (
@@ -32,7 +33,6 @@ from consult.models import (
     StaffUser,
     Visit,
 )
-from consult.itineraries import PlannedOpening
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from tests.factories import ConferenceWorld, Team, create_conference_world
 from tests.support import Login, count, html_of, text_of

@@ -36,16 +36,17 @@ def _of_agency(user: StaffUser, start: date) -> sa.Select[Any]:
     )
 
 
-def feed_version_parts(user: StaffUser, start: date) -> tuple[object, ...]:
-    """Count, sum of ids and latest change of the conferences in the advisor's feed."""
-    row = db.session.execute(
-        _of_agency(user, start).with_only_columns(
+def version_aggregate(user: StaffUser, start: date) -> sa.Subquery:
+    """Count, sum of ids and latest change of the conferences in the advisor's feed (one row)."""
+    return (
+        _of_agency(user, start)
+        .with_only_columns(
             sa.func.count(CaseConference.id),
             sa.func.coalesce(sa.func.sum(CaseConference.id), 0),
             sa.func.max(CaseConference.updated_dt),
         )
-    ).one()
-    return tuple(row)
+        .subquery()
+    )
 
 
 def conference_events(user: StaffUser, start: date) -> list[CalendarEvent]:
