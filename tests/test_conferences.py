@@ -363,3 +363,51 @@ def test_an_online_conference_needs_an_https_link(
         assert conference.meeting_link == "https://meet.example.org/x"
         assert conference.seats == [] and conference.day_id is None
         assert conference.starts_dt == datetime(2030, 3, 13, 13, 0, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- the day, the hours, retention
+
+
+def test_cancelling_the_day_cancels_its_conferences_and_tells_the_participants(
+    ctx: Flask, world: ConferenceWorld, staff: Team
+) -> None:
+    from consult.coordination.days import cancel_day
+    from consult.models import ConsultationDay
+
+    conference = _arrange(world, staff)
+    cancel_day(db.session.get(ConsultationDay, world.day), "Wasserschaden")
+    db.session.commit()
+    assert conference.status is ConferenceStatus.CANCELLED
+    told = db.session.scalars(
+        sa.select(Message.recipient).where(Message.kind == MessageKind.CONFERENCE_CANCELLED)
+    ).all()
+    assert sorted(told) == sorted([staff.emails["jc"], staff.emails["abh"]])
+
+
+def test_hours_holding_a_conference_cannot_change_until_it_is_cancelled(
+    ctx: Flask, world: ConferenceWorld, staff: Team
+) -> None:
+    from consult.hours.changes import apply_change
+    from consult.hours.editing import HoursChange, HoursError
+
+    _arrange(world, staff)
+    with pytest.raises(HoursError, match="A case conference holds desks"):
+        apply_change(world.sessions[world.office], HoursChange(hours=None))
+    db.session.rollback()
+    assert db.session.get(Session, world.sessions[world.office]).status.value == "published"
+
+
+def test_the_retention_purge_erases_the_outcome(
+    ctx: Flask, world: ConferenceWorld, staff: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consult.purge import purge_personal_data
+
+    conference = _arrange(world, staff)
+    monkeypatch.setattr(consult.models, "utcnow", lambda: NINE_TWENTY + timedelta(hours=1))
+    service.record_outcome(_user(staff, "jc"), conference, "Amina gets a language course")
+    db.session.commit()
+    purge_personal_data(NINE_TWENTY + timedelta(days=200), 180)
+    db.session.expire_all()
+    conference = db.session.get(CaseConference, conference.id)
+    assert conference.outcome == ""
+    assert conference.status is ConferenceStatus.HELD

@@ -373,6 +373,22 @@ def withdraw_consent(user: StaffUser, conference: CaseConference, reason: str) -
     return cancelled
 
 
+def cancel_on_day(day_id: int, reason: str) -> list[int]:
+    """The day is cancelled: so are its conferences, and their participants are told.
+
+    Called by the day's cancellation, which holds the day's write lock already.
+    """
+    found = db.session.scalars(
+        sa.select(CaseConference.id).where(
+            CaseConference.day_id == day_id, CaseConference.status == ConferenceStatus.SCHEDULED
+        )
+    ).all()
+    for conference in _locked(found):
+        conference.cancel(reason)
+        tell_participants(conference, MessageKind.CONFERENCE_CANCELLED, reason)
+    return list(found)
+
+
 def record_outcome(user: StaffUser, conference: CaseConference, text: str) -> None:
     """The one outcome note, by a participant, once the conference has begun."""
     body = text.strip()

@@ -55,6 +55,7 @@ def _helpers() -> dict[str, object]:
         "conference_status_labels": CONFERENCE_STATUS_LABELS,
         "visit_conferences": service.conferences_of_visit,
         "may_propose_conference": lambda visit: service.can_propose(_me(), visit),
+        "may_view_conference": lambda conference: service.can_view(_me(), conference),
         "my_conferences_on": _my_conferences_on,
         "conferences_at": _conferences_at,
         "local_date": local_date,  # the note list's, as on the notes pages
