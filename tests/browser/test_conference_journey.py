@@ -6,15 +6,22 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from consult.extensions import db
 from consult.models import ConsultationDay, Visit
 from tests.browser.conftest import LiveServer, signed_in
+from tests.browser.test_accessibility import AXE, AXE_OPTIONS
 
 JOBCENTER = "jobcenter@example.org"
 ABH = "abh@example.org"
 PERSON = "Amina"  # on the first Magdeburg joint day, with the Jobcenter and the ABH
+
+
+def violations(page: Page) -> list[str]:
+    """What axe-core finds on the page, by rule (the rules of the accessibility tests)."""
+    found = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    return [f"{page.url}: {v['id']} {[n['target'] for n in v['nodes'][:3]]}" for v in found]
 
 
 def test_an_advisor_arranges_a_conference_the_other_agency_sees_it_in_its_feed(
@@ -31,6 +38,7 @@ def test_an_advisor_arranges_a_conference_the_other_agency_sees_it_in_its_feed(
     page = signed_in(browser, live_server, JOBCENTER, "en", width=1024)
     page.goto(f"{live_server.url}/staff/notes/visit/{visit_id}")
     page.get_by_role("link", name="Propose a case conference").click()
+    problems = violations(page)
     page.get_by_label("Ausländerbehörde").check()
     page.get_by_label("On the joint day of this visit, at free desks").check()
     page.get_by_label("45 minutes").check()
@@ -38,6 +46,7 @@ def test_an_advisor_arranges_a_conference_the_other_agency_sees_it_in_its_feed(
 
     # The question in the person's language (Arabic), then the tick and a time.
     expect(page.locator("#conference-question")).to_have_attribute("lang", "ar")
+    problems += violations(page)
     first = page.locator("input[name=start]").first
     expect(first).to_be_checked()
     chosen = page.locator("label[for=start-0]").inner_text()
@@ -48,6 +57,8 @@ def test_an_advisor_arranges_a_conference_the_other_agency_sees_it_in_its_feed(
 
     expect(page.locator("#conference-facts")).to_contain_text(f"Room {room.group(1)}")
     conference_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    problems += violations(page)
+    assert problems == []
 
     other = signed_in(browser, live_server, ABH, "en", width=1024)
     other.goto(f"{live_server.url}/staff/feed")
