@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 import consult.models
 from consult.availability import load
-from consult.conferences import service
+from consult.conferences import reading, service
 from consult.extensions import db
 from consult.itineraries import PlannedOpening
 from consult.messages.delivery import Transports, deliver_due
@@ -244,8 +244,8 @@ def test_the_outcome_is_recorded_once_by_a_participant(
     assert conference.status is ConferenceStatus.HELD
     with pytest.raises(service.DomainError):
         service.record_outcome(_user(staff, "jc"), conference, "Again")
-    assert service.outcome_visible(_user(staff, "jc"), conference)
-    assert not service.outcome_visible(_user(staff, "mbe"), conference)
+    assert reading.outcome_visible(_user(staff, "jc"), conference)
+    assert not reading.outcome_visible(_user(staff, "mbe"), conference)
 
 
 # ---------------------------------------------------------------- need to know

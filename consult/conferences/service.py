@@ -22,7 +22,6 @@ from consult.models import (
     CONFERENCE,
     Agency,
     CaseConference,
-    CaseNote,
     Channel,
     ConferenceMode,
     ConferenceStatus,
@@ -38,10 +37,8 @@ from consult.models import (
     StaffUser,
     Visit,
     VisitStatus,
-    conference_agency,
 )
 from consult.models.base import clock
-from consult.notes import rules
 from consult.notes import service as notes
 from consult.planner.simultaneous import Meeting, meeting_times
 from consult.revisions import touch_days
@@ -401,89 +398,3 @@ def record_outcome(user: StaffUser, conference: CaseConference, text: str) -> No
     if clock() < conference.starts_dt:
         raise ConferenceError(N_("The outcome can be recorded once the conference has begun."))
     conference.record_outcome(body, user)
-
-
-# --- what a participant reads ------------------------------------------------------------------
-
-
-def agenda(user: StaffUser, conference: CaseConference) -> list[CaseNote]:
-    """The visit's notes this participant may read for the conference; the read is audited.
-
-    Beyond the notes the reader's agency may read anyway, a participant reads the
-    notes of the other participating agencies while both the person's consent to
-    share and their consent to this conference are in force.
-    """
-    visit = conference.visit
-    facts = notes.visit_facts(visit)
-    agreed = conference.consent.withdrawn_dt is None and visit.consent_to_share
-    found = list(
-        db.session.scalars(
-            sa.select(CaseNote)
-            .where(CaseNote.visit_id == visit.id)
-            .order_by(CaseNote.created_dt, CaseNote.id)
-        )
-    )
-    readable = [
-        n
-        for n in found
-        if rules.may_read_visit_note(user, n.agency_id, facts)
-        or (
-            agreed
-            and rules.reads_notes(user)
-            and user.agency_id in conference.agency_ids
-            and n.agency_id in conference.agency_ids
-        )
-    ]
-    notes.record_read(user, "visit", visit.id, readable)
-    return readable
-
-
-def outcome_visible(user: StaffUser, conference: CaseConference) -> bool:
-    """The writer's agency always; the other participants while the consent is in force."""
-    if conference.outcome is None or not rules.reads_notes(user):
-        return False
-    author = conference.outcome_by
-    if author is not None and author.agency_id == user.agency_id:
-        return True
-    return takes_part(user, conference) and conference.consent.withdrawn_dt is None
-
-
-def conferences_of_agency(
-    agency_id: int, since: datetime, until: datetime | None = None
-) -> list[CaseConference]:
-    """The conferences an agency takes part in, from `since` on, earliest first."""
-    query = (
-        sa.select(CaseConference)
-        .join(conference_agency, conference_agency.c.conference_id == CaseConference.id)
-        .where(conference_agency.c.agency_id == agency_id, CaseConference.ends_dt > since)
-        .order_by(CaseConference.starts_dt, CaseConference.id)
-    )
-    if until is not None:
-        query = query.where(CaseConference.starts_dt < until)
-    return list(db.session.scalars(query))
-
-
-def conferences_of_visit(visit: Visit) -> list[CaseConference]:
-    return list(
-        db.session.scalars(
-            sa.select(CaseConference)
-            .where(CaseConference.visit_id == visit.id)
-            .order_by(CaseConference.starts_dt, CaseConference.id)
-        )
-    )
-
-
-def conferences_at(location_id: int, since: datetime, until: datetime) -> list[CaseConference]:
-    """The on-site conferences at a location in a span, for the combined calendar."""
-    return list(
-        db.session.scalars(
-            sa.select(CaseConference)
-            .join(ConsultationDay, ConsultationDay.id == CaseConference.day_id)
-            .where(
-                ConsultationDay.location_id == location_id,
-                CaseConference.starts_dt >= since,
-                CaseConference.starts_dt < until,
-            )
-            .order_by(CaseConference.starts_dt, CaseConference.id)
-        )
-    )

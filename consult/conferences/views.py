@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from consult.conferences import service
+from consult.conferences import reading, service
 from consult.conferences.forms import (
     ON_DAY,
     ONLINE,
@@ -53,7 +53,7 @@ def _helpers() -> dict[str, object]:
     # For the pages that show conferences among other things: the visit, my day, the calendar.
     return {
         "conference_status_labels": CONFERENCE_STATUS_LABELS,
-        "visit_conferences": service.conferences_of_visit,
+        "visit_conferences": reading.conferences_of_visit,
         "may_propose_conference": lambda visit: service.can_propose(_me(), visit),
         "may_view_conference": lambda conference: service.can_view(_me(), conference),
         "my_conferences_on": _my_conferences_on,
@@ -73,12 +73,12 @@ def _my_conferences_on(when: date) -> list[CaseConference]:
     if me.agency_id is None:
         return []
     since, until = _span(when, current_app.config["CONSULT_TIMEZONE"])
-    return service.conferences_of_agency(me.agency_id, since, until)
+    return reading.conferences_of_agency(me.agency_id, since, until)
 
 
 def _conferences_at(location: Location, when: date) -> list[CaseConference]:
     """The on-site conferences at a location on a date (for the combined calendar)."""
-    return service.conferences_at(location.id, *_span(when, location.timezone))
+    return reading.conferences_at(location.id, *_span(when, location.timezone))
 
 
 def _me() -> StaffUser:
@@ -257,8 +257,8 @@ def _render(
         "conferences/show.html",
         conference=conference,
         zone=conference.visit.day.location.timezone,
-        agenda=service.agenda(me, conference) if service.takes_part(me, conference) else [],
-        outcome_visible=service.outcome_visible(me, conference),
+        agenda=reading.agenda(me, conference) if service.takes_part(me, conference) else [],
+        outcome_visible=reading.outcome_visible(me, conference),
         takes_part=service.takes_part(me, conference),
         outcome_form=outcome_form or OutcomeForm(formdata=None),
         reason_form=ReasonForm(formdata=None),
