@@ -411,3 +411,31 @@ def test_the_retention_purge_erases_the_outcome(
     conference = db.session.get(CaseConference, conference.id)
     assert conference.outcome == ""
     assert conference.status is ConferenceStatus.HELD
+
+
+@pytest.mark.parametrize(
+    ("reader", "share", "conference_consent", "readable"),
+    [
+        (3, True, True, True),  # MBE takes part, not in the visit: reads under both consents
+        (3, False, True, False),  # no consent to share
+        (3, True, False, False),  # the consent to the conference withdrawn
+        (4, True, True, False),  # not taking part
+        (2, False, False, True),  # own agency's note: always
+    ],
+)
+def test_a_participant_reads_the_agenda_under_both_consents(
+    reader: int, share: bool, conference_consent: bool, readable: bool
+) -> None:
+    from consult.notes.rules import VisitFacts, may_read_for_conference
+
+    class Advisor:
+        role = "advisor"
+        agency_id = reader
+
+    visit = VisitFacts(frozenset({1, 2}), frozenset({1, 2}), share)
+    participants = frozenset({1, 2, 3})
+    note_agency = 2 if reader == 2 else 1
+    assert (
+        may_read_for_conference(Advisor(), note_agency, visit, participants, conference_consent)
+        is readable
+    )

@@ -26,30 +26,20 @@ from consult.notes import service as notes
 def agenda(user: StaffUser, conference: CaseConference) -> list[CaseNote]:
     """The visit's notes this participant may read for the conference; the read is audited.
 
-    Beyond the notes the reader's agency may read anyway, a participant reads the
-    notes of the other participating agencies while both the person's consent to
-    share and their consent to this conference are in force.
+    See `consult.notes.rules.may_read_for_conference`.
     """
     visit = conference.visit
     facts = notes.visit_facts(visit)
-    agreed = conference.consent.withdrawn_dt is None and visit.consent_to_share
-    found = list(
-        db.session.scalars(
-            sa.select(CaseNote)
-            .where(CaseNote.visit_id == visit.id)
-            .order_by(CaseNote.created_dt, CaseNote.id)
-        )
+    agreed = conference.consent.withdrawn_dt is None
+    found = db.session.scalars(
+        sa.select(CaseNote)
+        .where(CaseNote.visit_id == visit.id)
+        .order_by(CaseNote.created_dt, CaseNote.id)
     )
     readable = [
         n
         for n in found
-        if rules.may_read_visit_note(user, n.agency_id, facts)
-        or (
-            agreed
-            and rules.reads_notes(user)
-            and user.agency_id in conference.agency_ids
-            and n.agency_id in conference.agency_ids
-        )
+        if rules.may_read_for_conference(user, n.agency_id, facts, conference.agency_ids, agreed)
     ]
     notes.record_read(user, "visit", visit.id, readable)
     return readable
