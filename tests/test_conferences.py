@@ -439,3 +439,76 @@ def test_a_participant_reads_the_agenda_under_both_consents(
         may_read_for_conference(Advisor(), note_agency, visit, participants, conference_consent)
         is readable
     )
+
+
+def test_a_conference_and_public_bookers_racing_for_a_desk_never_share_it(
+    database_url: str,
+) -> None:
+    """Each booker, and the advisor arranging the conference, on a connection of their own."""
+    import threading
+
+    from consult.database import atomic
+    from tests.conftest import make_app
+
+    bookers = 4
+    app = make_app(database_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": bookers + 3})
+    staff = Team()
+    with app.app_context():
+        world = create_conference_world(staff)
+        jobcenter = db.session.get(Session, world.sessions[world.jobcenter])
+        wanted = PlannedOpening(jobcenter.id, (jobcenter.slots[1].id,))  # 09:20, one desk
+    barrier = threading.Barrier(bookers + 1)
+    outcomes: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def book(n: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                with atomic():
+                    book_visit(BookingRequest(world.day, [wanted], Contact(name=f"Racer {n}")))
+                outcome = "booked"
+            except BookingError:
+                outcome = "refused"
+            finally:
+                db.session.remove()
+        with lock:
+            outcomes[f"booker {n}"] = outcome
+
+    def arrange() -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                with atomic():
+                    me = _user(staff, "jc")
+                    visit = db.session.get(Visit, world.visit)
+                    consent = service.record_consent(me, visit, "Darf …?", "ar")
+                    proposal = service.Proposal((world.jobcenter, world.office), 30, NINE_TWENTY)
+                    service.propose(me, visit, proposal, consent)
+                outcome = "booked"
+            except service.ConferenceError:
+                outcome = "refused"
+            finally:
+                db.session.remove()
+        with lock:
+            outcomes["conference"] = outcome
+
+    threads = [threading.Thread(target=book, args=(n,)) for n in range(bookers)]
+    threads.append(threading.Thread(target=arrange))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(outcomes) == bookers + 1
+    assert list(outcomes.values()).count("booked") == 1  # one desk at 09:20, one holder
+    with app.app_context():
+        held = db.session.scalars(sa.select(Seat).where(Seat.slot_id == wanted.slot_ids[0])).all()
+        assert len(held) == 1
+        # Nothing half-written: a conference with its consent and seats, or neither.
+        conferences = count(CaseConference)
+        assert conferences == (outcomes["conference"] == "booked")
+        assert count(Consent) == conferences
+        assert count(Seat) == 2 + 4 * conferences + (outcomes["conference"] == "refused")
+        db.session.remove()
+        db.engine.dispose()

@@ -113,6 +113,9 @@ def record_consent(user: StaffUser, visit: Visit, wording: str, language: str) -
     """Record, in person, that the person agreed to a case conference, with the words shown."""
     if visit.erased_dt is not None:
         raise ConferenceError(N_("The personal data of this visit has been erased."))
+    # The write lock before the first write: on SQLite a read transaction that turns into
+    # a write while another writer waits is refused at once ("database is locked").
+    begin_write()
     consent = Consent(
         visit_id=visit.id,
         purpose=CONFERENCE,
@@ -220,6 +223,7 @@ def propose(
     not held twice, and the (slot, desk) key of `Seat` makes sure of it.
     """
     consent = _check_consent(visit, consent)
+    begin_write()  # before anything is written (see `record_consent`)
     if not can_propose(user, visit):
         raise ConferenceError(N_("You cannot arrange a case conference about this visit."))
     if visit.status is not VisitStatus.BOOKED and not proposal.online:
@@ -397,4 +401,6 @@ def record_outcome(user: StaffUser, conference: CaseConference, text: str) -> No
         raise ConferenceError(N_("A note can have at most %(max)d characters."), max=MAX_OUTCOME)
     if clock() < conference.starts_dt:
         raise ConferenceError(N_("The outcome can be recorded once the conference has begun."))
-    conference.record_outcome(body, user)
+    begin_write()
+    (locked,) = _locked([conference.id])  # two participants at once: one outcome
+    locked.record_outcome(body, user)
