@@ -224,6 +224,7 @@ def test_withdrawing_the_consent_cancels_the_conference_and_tells_the_participan
         report = deliver_due(Transports(mail=ConsoleTransport(out)))
         assert (report.sent, report.dropped) == (2, 2)
         assert "Case conference" in out.getvalue() and "Amina" not in out.getvalue()
+        assert "cancel.ics" in out.getvalue()
         sent = db.session.scalars(
             sa.select(Message.status).where(Message.kind == MessageKind.CONFERENCE_CANCELLED)
         ).all()
@@ -512,3 +513,29 @@ def test_a_conference_and_public_bookers_racing_for_a_desk_never_share_it(
         assert count(Seat) == 2 + 4 * conferences + (outcomes["conference"] == "refused")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_invitation_carries_the_conference_as_a_calendar_invitation(
+    app: Flask, world: ConferenceWorld, staff: Team
+) -> None:
+    import icalendar
+
+    from consult.messages.conference_texts import render_conference
+
+    conference_id = _arranged(app, world, staff)
+    with app.test_request_context():
+        message = db.session.scalar(
+            sa.select(Message).where(Message.recipient == staff.emails["abh"])
+        )
+        rendered = render_conference(
+            message, db.session.get(CaseConference, conference_id), sender="consult@example.org"
+        )
+        assert rendered.language == "de"
+        assert rendered.subject.startswith("Einladung zu einer Fallkonferenz")
+        assert "Raum J1" in rendered.text and "Amina" not in rendered.text
+        (attachment,) = rendered.attachments
+        calendar = icalendar.Calendar.from_ical(attachment.data)
+        assert calendar["METHOD"] == "REQUEST"
+        (event,) = calendar.walk("VEVENT")
+        assert str(event["SUMMARY"]) == "Fallkonferenz"
+        assert str(event["UID"]).startswith(f"conference-{conference_id}@")

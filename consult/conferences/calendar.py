@@ -52,10 +52,11 @@ def version_aggregate(user: StaffUser, start: date) -> sa.Subquery:
 def conference_events(user: StaffUser, start: date) -> list[CalendarEvent]:
     """The advisor's agency's case conferences from `start` on, in the reader's language."""
     found = db.session.scalars(_of_agency(user, start).order_by(CaseConference.starts_dt)).all()
-    return [_event(conference) for conference in found]
+    return [conference_event(conference) for conference in found]
 
 
-def _event(conference: CaseConference) -> CalendarEvent:
+def conference_event(conference: CaseConference) -> CalendarEvent:
+    """The conference as one event, in the active language; cancelled ones as cancelled."""
     page = url_for("conferences.show", conference_id=conference.id, _external=True)
     where = conference.meeting_link or (
         _("Room %(room)s", room=conference.room) if conference.room else ""

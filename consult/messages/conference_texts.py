@@ -6,14 +6,18 @@ or the meeting link, and the agencies. In the advisor's own language.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from consult.conferences.calendar import conference_event
 from consult.errors import N_
 from consult.i18n import format_day, format_local_time, text_direction
+from consult.ical import build_calendar
+from consult.messages.mail import Attachment
 from consult.messages.texts import Rendered
 from consult.models import CaseConference, ConferenceStatus, Message, MessageKind
 
@@ -36,8 +40,12 @@ def why_not(message: Message) -> str:
     return ""
 
 
-def render_conference(message: Message, conference: CaseConference) -> Rendered:
-    """The invitation or cancellation, in the recipient's language."""
+def render_conference(message: Message, conference: CaseConference, *, sender: str) -> Rendered:
+    """The invitation or cancellation, in the recipient's language, with its calendar file.
+
+    The file is an invitation (METHOD:REQUEST), or a cancellation (METHOD:CANCEL) under
+    the same UID, so that a calendar app adds the event and later removes it.
+    """
     zone = zone_of(conference)
     link = url_for("conferences.show", conference_id=conference.id, _external=True)
     with force_locale(message.language):
@@ -65,6 +73,15 @@ def render_conference(message: Message, conference: CaseConference) -> Rendered:
             lines.append(_("Reason: %(reason)s", reason=reason))
         lines = [line for line in lines if line]
         link_text = _("Open the case conference:")
+        event = replace(conference_event(conference), organizer=sender)
+        name = _("Case conference")
+    cancelled = message.kind is MessageKind.CONFERENCE_CANCELLED
+    if cancelled:
+        event = replace(event, status="CANCELLED")
+    method = "CANCEL" if cancelled else "REQUEST"
+    data = build_calendar([event], name=name, tz=zone, method=method)
+    filename = "cancel.ics" if cancelled else "invite.ics"
+    attachment = Attachment(filename, f"text/calendar; method={method}", data)
     text = "\n".join([subject, "", *lines, "", f"{link_text}\n{link}"])
     html = render_template(
         "messages/conference.html",
@@ -75,4 +92,4 @@ def render_conference(message: Message, conference: CaseConference) -> Rendered:
         link_text=link_text,
         link=link,
     )
-    return Rendered(message.language, subject, text, html, f"{subject}. {link}", ())
+    return Rendered(message.language, subject, text, html, f"{subject}. {link}", (attachment,))

@@ -209,7 +209,9 @@ def _rendered(message: Message) -> Rendered:
     config = current_app.config
     with current_app.test_request_context(base_url=config["CONSULT_BASE_URL"]):
         if message.conference is not None:
-            return conference_texts.render_conference(message, message.conference)
+            return conference_texts.render_conference(
+                message, message.conference, sender=config["CONSULT_MAIL_FROM"]
+            )
         assert message.visit is not None
         return render(message, message.visit, sender=config["CONSULT_MAIL_FROM"])
 
