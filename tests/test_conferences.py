@@ -539,3 +539,15 @@ def test_the_invitation_carries_the_conference_as_a_calendar_invitation(
         (event,) = calendar.walk("VEVENT")
         assert str(event["SUMMARY"]) == "Fallkonferenz"
         assert str(event["UID"]).startswith(f"conference-{conference_id}@")
+
+
+def test_a_conference_is_proposed_from_the_client_record_too(
+    app: Flask, world: ConferenceWorld, staff: Team, login: Login
+) -> None:
+    from consult.notes import service as notes
+
+    with app.app_context():
+        client_id = notes.create_client(_user(staff, "jc"), db.session.get(Visit, world.visit)).id
+        db.session.commit()
+    page = html_of(login("jc").get(f"/staff/notes/client/{client_id}"))
+    assert f"/staff/conferences/visit/{world.visit}/new" in page
