@@ -173,6 +173,7 @@ BLUEPRINTS = (
     "consult.calendar.views",
     "consult.frontdesk.views",
     "consult.notes.views",
+    "consult.conferences.views",
     "consult.hours.views",
     "consult.coordination.views",
     "consult.tours.views",

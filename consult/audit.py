@@ -20,6 +20,7 @@ from consult.models import (
     Appointment,
     AppointmentStatus,
     AuditLog,
+    CaseConference,
     Consent,
     ConsultationDay,
     Session,
@@ -120,7 +121,11 @@ def _visit_of(row: Any) -> tuple[str, int | None]:
 WATCHED: dict[type, Watched] = {
     Visit: Watched("visit", ("status", "day_id")),
     Appointment: Watched("appointment", ("status", "starts_dt", "session_id"), _visit_of),
-    Consent: Watched("consent", ("language", "withdrawn_dt"), _visit_of),
+    Consent: Watched("consent", ("language", "purpose", "withdrawn_dt"), _visit_of),
+    CaseConference: Watched(
+        "conference",
+        ("status", "visit_id", "mode", "starts_dt", "room", "meeting_link", "outcome_dt"),
+    ),
     ConsultationDay: Watched("day", ("status", "date", "location_id")),
     Session: Watched("hours", ("status", "starts_dt", "ends_dt", "desks")),
     Tour: Watched("tour", ("status", "title")),

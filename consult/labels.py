@@ -60,6 +60,8 @@ MESSAGE_KIND_LABELS = {
     MessageKind.REMINDER: _l("Reminder"),
     MessageKind.OFFER: _l("Offer from the waiting list"),
     MessageKind.OFFER_EXPIRING: _l("Offer about to expire"),
+    MessageKind.CONFERENCE_INVITED: _l("Case conference"),
+    MessageKind.CONFERENCE_CANCELLED: _l("Case conference cancelled"),
 }
 
 CHANNEL_LABELS = {Channel.EMAIL: _l("E-mail"), Channel.SMS: _l("SMS")}

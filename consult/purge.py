@@ -26,6 +26,7 @@ from consult import audit
 from consult.database import commit
 from consult.extensions import db
 from consult.models import (
+    CaseConference,
     CaseNote,
     Client,
     ConsultationDay,
@@ -90,6 +91,15 @@ def purge_personal_data(now: datetime, retention_days: int) -> PurgeResult:
         .values(**erased),
         execution_options=_BULK,
     ).rowcount
+    # A case conference's outcome and reason are free text about the person's case.
+    db.session.execute(
+        sa.update(CaseConference)
+        .where(CaseConference.visit_id.in_(sa.select(Visit.id).where(Visit.day_id.in_(old_days))))
+        .values(
+            outcome=sa.case((CaseConference.outcome.is_(None), None), else_=""), cancel_reason=""
+        ),
+        execution_options=_BULK,
+    )
     waitlist_entries = db.session.execute(
         sa.update(WaitlistEntry)
         .where(WaitlistEntry.erased_dt.is_(None), WaitlistEntry.created_dt < cutoff_dt)

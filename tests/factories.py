@@ -280,3 +280,49 @@ def create_desk_world(staff: Team) -> DeskWorld:
         references={key: v.reference for key, v in visits.items()},
         appointments=appointments,
     )
+
+
+# --- case conferences ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConferenceWorld:
+    day: int
+    visit: int  # Amina: Jobcenter 09:00, immigration office 10:00
+    jobcenter: int
+    office: int
+    counselling: int  # on the day, not in the visit
+    other: int  # not on the day
+    sessions: dict[int, int]  # agency → session
+
+
+def create_conference_world(staff: Team, on: date = date(2030, 3, 12)) -> ConferenceWorld:
+    """A joint day of three agencies (09:00-11:00, 20-minute slots, one desk each, a room each),
+    a visit with two of them, and an advisor of each agency plus one of an agency elsewhere."""
+    jobcenter = create_agency(name="Jobcenter", short_name="JC")
+    office = create_agency(name="Ausländerbehörde", short_name="ABH")
+    counselling = create_agency(name="Migrationsberatung", short_name="MBE")
+    other = create_agency(name="Elsewhere", short_name="EW")
+    day = create_day(create_location(), date=on)
+    by_agency = {
+        agency.id: create_session(day, agency, ends=time(11, 0), rooms=[room])
+        for agency, room in ((jobcenter, "J1"), (office, "A1"), (counselling, "M1"))
+    }
+    staff.add("jc", Role.ADVISOR, agency=jobcenter, language="en")
+    staff.add("abh", Role.ADVISOR, agency=office, language="de")
+    staff.add("mbe", Role.ADVISOR, agency=counselling)
+    staff.add("ew", Role.ADVISOR, agency=other)
+    staff.add("desk", Role.FRONTDESK)
+    db.session.commit()
+    visit = create_visit(
+        day, (by_agency[jobcenter.id], 0), (by_agency[office.id], 3), language="ar"
+    )
+    return ConferenceWorld(
+        day=day.id,
+        visit=visit.id,
+        jobcenter=jobcenter.id,
+        office=office.id,
+        counselling=counselling.id,
+        other=other.id,
+        sessions={a: s.id for a, s in by_agency.items()},
+    )

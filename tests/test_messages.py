@@ -272,7 +272,8 @@ def test_every_kind_of_message_speaks_the_persons_language_with_german_below(
             message = Message(kind=kind, channel=Channel.EMAIL, language=lang, params=params)
             return render(message, visit, sender="consult@example.org")
 
-        for kind in MessageKind:
+        conference_kinds = {MessageKind.CONFERENCE_INVITED, MessageKind.CONFERENCE_CANCELLED}
+        for kind in set(MessageKind) - conference_kinds:  # those are to advisors, not the visit
             mine, english, german = (rendered(kind, lang) for lang in (language, "en", "de"))
             if language != "en":
                 assert mine.subject != english.subject, (kind, language)  # translated

@@ -15,6 +15,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from consult.conferences import service as conferences
 from consult.coordination.errors import CoordinationError
 from consult.days import create_series, days_from_query
 from consult.errors import N_
@@ -271,4 +272,5 @@ def cancel_day(day: ConsultationDay, reason: str) -> list[Visit]:
     day.cancel(reason)
     for visit in visits:
         tell_cancelled(visit, [], reason)
+    conferences.cancel_on_day(day.id, reason)
     return visits

@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from consult.conferences.calendar import conference_events
 from consult.extensions import db
 from consult.feeds.scope import (
     PUBLIC_SESSION_STATES,
@@ -108,7 +109,7 @@ def advisor_events(user: StaffUser, start: date) -> list[CalendarEvent]:
         for row in appointments
         if row.session_id in places
     ]
-    return events
+    return events + conference_events(user, start)
 
 
 # A feed may hold thousands of appointments: they are read as plain rows, because

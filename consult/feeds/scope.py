@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from consult.conferences.calendar import version_aggregate
 from consult.extensions import db
 from consult.models import (
     Appointment,
@@ -181,6 +182,7 @@ def staff_feed_version(user: StaffUser, today: date, zone: str, base_url: str) -
                 # Erasure after the retention period blanks names: only seen here.
                 sa.func.max(Visit.erased_dt),
             ),
+            version_aggregate(user, start),
         )
         parts: tuple[object, ...] = (*settings, user.agency_id, *row)
     else:

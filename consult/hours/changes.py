@@ -211,6 +211,7 @@ def apply_change(session_id: int, change: HoursChange) -> Session:
     session = _lock_session(session_id)
     day = session.day
     check_changeable(day)
+    _refuse_if_conference(session)
     if change.hours is None:
         preview = preview_change(session, change)
         _refuse_if_affected(preview)
@@ -256,6 +257,15 @@ def apply_change(session_id: int, change: HoursChange) -> Session:
             )
     db.session.flush()
     return session
+
+
+def _refuse_if_conference(session: Session) -> None:
+    held = sa.select(Seat.slot_id).join(Slot, Slot.id == Seat.slot_id)
+    held = held.where(Slot.session_id == session.id, Seat.conference_id.is_not(None))
+    if db.session.scalar(held.limit(1)) is not None:
+        raise HoursError(
+            N_("A case conference holds desks in these hours. Please cancel it before the change.")
+        )
 
 
 def _refuse_if_affected(preview: ChangePreview) -> None:

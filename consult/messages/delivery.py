@@ -23,6 +23,7 @@ from flask import current_app
 from consult.database import atomic, begin_write
 from consult.errors import N_
 from consult.extensions import db
+from consult.messages import conference_texts
 from consult.messages.errors import DeliveryError
 from consult.messages.mail import ConsoleTransport, Mail, SmtpTransport
 from consult.messages.outbox import SCHEDULING, times_key
@@ -156,6 +157,8 @@ def _deliver(message_id: int, transports: Transports, now: datetime, report: Rep
 
 def _why_not(message: Message, now: datetime) -> str:
     """Why this message must not go out (any more), or "" if it may."""
+    if message.conference_id is not None:  # to an advisor, about a case conference
+        return conference_texts.why_not(message)
     visit = message.visit
     if message.recipient is None or visit is None or visit.erased_dt is not None:
         return N_("The personal data was erased.")
@@ -204,8 +207,12 @@ def _sent_lately(message: Message, now: datetime) -> int:
 
 def _rendered(message: Message) -> Rendered:
     config = current_app.config
-    assert message.visit is not None
     with current_app.test_request_context(base_url=config["CONSULT_BASE_URL"]):
+        if message.conference is not None:
+            return conference_texts.render_conference(
+                message, message.conference, sender=config["CONSULT_MAIL_FROM"]
+            )
+        assert message.visit is not None
         return render(message, message.visit, sender=config["CONSULT_MAIL_FROM"])
 
 

@@ -25,9 +25,15 @@ from consult.models.base import (
     today_in,
     utcnow,
 )
+from consult.models.conferences import (
+    CaseConference,
+    ConferenceMode,
+    ConferenceStatus,
+    conference_agency,
+)
 from consult.models.days import ConsultationDay, DayKind, DaySeries, DayStatus, day_invitation
 from consult.models.messages import Channel, Message, MessageKind, MessageStatus
-from consult.models.notes import CaseNote, Consent
+from consult.models.notes import CONFERENCE, SHARE, CaseNote, Consent
 from consult.models.places import Agency, Location, Topic, topic_agency
 from consult.models.sessions import Seat, Session, SessionStatus, Slot, room_of, session_topic
 from consult.models.staff import AuditLog, Role, StaffUser, staff_location
@@ -60,13 +66,18 @@ __all__ = [
     "APPOINTMENT_TRANSITIONS",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
+    "CONFERENCE",
+    "SHARE",
     "Agency",
     "Appointment",
     "AppointmentStatus",
     "AuditLog",
+    "CaseConference",
     "CaseNote",
     "Channel",
     "Client",
+    "ConferenceMode",
+    "ConferenceStatus",
     "Consent",
     "ConsultationDay",
     "DayKind",
@@ -102,6 +113,7 @@ __all__ = [
     "WaitlistEntry",
     "WaitlistStatus",
     "appointment_topic",
+    "conference_agency",
     "day_invitation",
     "enum_type",
     "localized",

@@ -13,6 +13,7 @@ from consult.extensions import db
 from consult.models.base import UTCDateTime, enum_type, utcnow
 
 if TYPE_CHECKING:
+    from consult.models.conferences import CaseConference
     from consult.models.days import ConsultationDay
     from consult.models.visits import Visit
     from consult.models.waitlist import WaitlistEntry
@@ -36,6 +37,8 @@ class MessageKind(enum.StrEnum):
     REMINDER = "reminder"
     OFFER = "offer"  # a seat on the waiting list's wish
     OFFER_EXPIRING = "offer_expiring"
+    CONFERENCE_INVITED = "conference_invited"  # to an advisor: a case conference
+    CONFERENCE_CANCELLED = "conference_cancelled"
 
 
 class MessageStatus(enum.StrEnum):
@@ -68,6 +71,11 @@ class Message(db.Model):
         sa.ForeignKey("waitlist_entry.id", ondelete="CASCADE"), index=True
     )
     day_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consultation_day.id"), index=True)
+    # A message to an advisor about a case conference carries no visit: the person's
+    # pages never list it.
+    conference_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("case_conference.id", ondelete="CASCADE"), index=True
+    )
     # What the text needs beyond the visit as it is when sent: a reason, the time reminded of.
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     dedupe_key: Mapped[str] = mapped_column(sa.String(160), unique=True)
@@ -87,3 +95,4 @@ class Message(db.Model):
     visit: Mapped[Visit | None] = relationship()
     waitlist_entry: Mapped[WaitlistEntry | None] = relationship()
     day: Mapped[ConsultationDay | None] = relationship()
+    conference: Mapped[CaseConference | None] = relationship()

@@ -18,13 +18,22 @@ if TYPE_CHECKING:
     from consult.models.visits import Client, Visit
 
 
+SHARE = "share"  # the agencies of the visit may talk to each other about the case
+CONFERENCE = "conference"  # the chosen agencies may hold a case conference about it
+
+
 class Consent(db.Model):
-    """The person's recorded agreement that the agencies of a visit may share their case."""
+    """The person's recorded agreement, for one purpose, about their case.
+
+    The purpose "share" lets the agencies of a visit share their case; the purpose
+    "conference" lets chosen agencies hold a case conference about it.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visit.id", ondelete="CASCADE"), index=True)
     wording: Mapped[str] = mapped_column(sa.Text)
     language: Mapped[str] = mapped_column(sa.String(5))
+    purpose: Mapped[str] = mapped_column(sa.String(20), default=SHARE, server_default=SHARE)
     recorded_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     withdrawn_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,6 +14,7 @@ from consult.extensions import db
 from consult.models.base import UTCDateTime, enum_type, utcnow
 
 if TYPE_CHECKING:
+    from consult.models.conferences import CaseConference
     from consult.models.days import ConsultationDay
     from consult.models.places import Agency, Topic
     from consult.models.staff import StaffUser
@@ -117,22 +118,29 @@ class Slot(db.Model):
 
 
 class Seat(db.Model):
-    """One desk of one slot, held by an active appointment.
+    """One desk of one slot, held by an active appointment or by a case conference.
 
     The primary key (slot, desk) lets the database itself refuse a second
-    booking of the same desk at the same time; a cancelled appointment gives
-    its seats back by deleting them.
+    booking of the same desk at the same time; a cancelled appointment (or
+    conference) gives its seats back by deleting them.
     """
 
     slot_id: Mapped[int] = mapped_column(
         sa.ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True
     )
     desk: Mapped[int] = mapped_column(primary_key=True)
-    appointment_id: Mapped[int] = mapped_column(
+    appointment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("appointment.id", ondelete="CASCADE"), index=True
+    )
+    conference_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("case_conference.id", ondelete="CASCADE"), index=True
     )
 
     slot: Mapped[Slot] = relationship(back_populates="seats")
-    appointment: Mapped[Appointment] = relationship(back_populates="seats")
+    appointment: Mapped[Appointment | None] = relationship(back_populates="seats")
+    conference: Mapped[CaseConference | None] = relationship(back_populates="seats")
 
-    __table_args__ = (sa.CheckConstraint("desk >= 1", name="desk"),)
+    __table_args__ = (
+        sa.CheckConstraint("desk >= 1", name="desk"),
+        sa.CheckConstraint("(appointment_id IS NULL) != (conference_id IS NULL)", name="holder"),
+    )

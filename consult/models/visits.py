@@ -133,8 +133,12 @@ class Visit(db.Model):
     appointments: Mapped[list[Appointment]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="Appointment.starts_dt"
     )
+    # The consents to share only; consents for a case conference are the conference's.
     consents: Mapped[list[Consent]] = relationship(
-        back_populates="visit", cascade="all, delete-orphan", order_by="Consent.recorded_dt"
+        back_populates="visit",
+        cascade="all, delete-orphan",
+        order_by="Consent.recorded_dt",
+        primaryjoin="and_(Visit.id == Consent.visit_id, Consent.purpose == 'share')",
     )
 
     __table_args__ = (sa.UniqueConstraint("day_id", "ticket"),)

@@ -21,6 +21,12 @@ Client notes
     and the reading agency: the person agreed, on that visit, that exactly
     these agencies may talk about their case.
 
+Case conferences
+    On the agenda of a case conference a participant reads what their agency may
+    read anyway, and beyond that the notes of the other participating agencies
+    while the person's consent to share and their consent to this conference are
+    both in force: the person agreed that exactly these agencies talk about the case.
+
 Pages
     An advisor opens a visit's notes page when their agency has an appointment
     in the visit (a cancelled one included, so that their own notes stay in
@@ -96,3 +102,22 @@ def may_read_client_note(reader: Reader, note_agency_id: int, visits: Iterable[V
         return True
     both = {reader.agency_id, note_agency_id}
     return any(v.consent and both <= v.agency_ids for v in visits)
+
+
+def may_read_for_conference(
+    reader: Reader,
+    note_agency_id: int,
+    visit: VisitFacts,
+    participants: frozenset[int],
+    conference_consent: bool,
+) -> bool:
+    """The visit's rule, or a participating agency's note under both consents."""
+    if may_read_visit_note(reader, note_agency_id, visit):
+        return True
+    return (
+        reads_notes(reader)
+        and visit.consent
+        and conference_consent
+        and reader.agency_id in participants
+        and note_agency_id in participants
+    )

@@ -76,6 +76,10 @@ AUDIT_ACTIONS = {
     "account.password": _l("set a password"),
     "account.feed_token": _l("gave a calendar feed a new address"),
     "account.change": _l("changed an account"),
+    "conference.create": _l("arranged a case conference"),
+    "conference.cancelled": _l("cancelled a case conference"),
+    "conference.held": _l("recorded the outcome of a case conference"),
+    "conference.change": _l("changed a case conference"),
 }
 
 
@@ -91,6 +95,7 @@ AUDIT_OBJECTS = {
     "client": _l("Client record"),
     "case_note": _l("Case note"),
     "retention": _l("Retention period"),
+    "conference": _l("Case conference"),
 }
 
 

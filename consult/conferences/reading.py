@@ -1,0 +1,96 @@
+"""What participants read of a case conference, and which conferences a page lists.
+
+Reads of the agenda notes are recorded in the audit log as every read of notes is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from consult.conferences.service import takes_part
+from consult.extensions import db
+from consult.models import (
+    CaseConference,
+    CaseNote,
+    ConsultationDay,
+    StaffUser,
+    Visit,
+    conference_agency,
+)
+from consult.notes import rules
+from consult.notes import service as notes
+
+
+def agenda(user: StaffUser, conference: CaseConference) -> list[CaseNote]:
+    """The visit's notes this participant may read for the conference; the read is audited.
+
+    See `consult.notes.rules.may_read_for_conference`.
+    """
+    visit = conference.visit
+    facts = notes.visit_facts(visit)
+    agreed = conference.consent.withdrawn_dt is None
+    found = db.session.scalars(
+        sa.select(CaseNote)
+        .where(CaseNote.visit_id == visit.id)
+        .order_by(CaseNote.created_dt, CaseNote.id)
+    )
+    readable = [
+        n
+        for n in found
+        if rules.may_read_for_conference(user, n.agency_id, facts, conference.agency_ids, agreed)
+    ]
+    notes.record_read(user, "visit", visit.id, readable)
+    return readable
+
+
+def outcome_visible(user: StaffUser, conference: CaseConference) -> bool:
+    """The writer's agency always; the other participants while the consent is in force."""
+    if conference.outcome is None or not rules.reads_notes(user):
+        return False
+    author = conference.outcome_by
+    if author is not None and author.agency_id == user.agency_id:
+        return True
+    return takes_part(user, conference) and conference.consent.withdrawn_dt is None
+
+
+def conferences_of_agency(
+    agency_id: int, since: datetime, until: datetime | None = None
+) -> list[CaseConference]:
+    """The conferences an agency takes part in, from `since` on, earliest first."""
+    query = (
+        sa.select(CaseConference)
+        .join(conference_agency, conference_agency.c.conference_id == CaseConference.id)
+        .where(conference_agency.c.agency_id == agency_id, CaseConference.ends_dt > since)
+        .order_by(CaseConference.starts_dt, CaseConference.id)
+    )
+    if until is not None:
+        query = query.where(CaseConference.starts_dt < until)
+    return list(db.session.scalars(query))
+
+
+def conferences_of_visit(visit: Visit) -> list[CaseConference]:
+    return list(
+        db.session.scalars(
+            sa.select(CaseConference)
+            .where(CaseConference.visit_id == visit.id)
+            .order_by(CaseConference.starts_dt, CaseConference.id)
+        )
+    )
+
+
+def conferences_at(location_id: int, since: datetime, until: datetime) -> list[CaseConference]:
+    """The on-site conferences at a location in a span, for the combined calendar."""
+    return list(
+        db.session.scalars(
+            sa.select(CaseConference)
+            .join(ConsultationDay, ConsultationDay.id == CaseConference.day_id)
+            .where(
+                ConsultationDay.location_id == location_id,
+                CaseConference.starts_dt >= since,
+                CaseConference.starts_dt < until,
+            )
+            .order_by(CaseConference.starts_dt, CaseConference.id)
+        )
+    )
