@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from consult.contacts import Contact
 from consult.database import begin_write
 from consult.errors import N_
 from consult.extensions import db
+from consult.family_visits import Person, checked_party, family_topic_ids, split_among
 from consult.itineraries import Assignment, assign_topics
 from consult.logs import refused
 from consult.messages.outbox import tell
@@ -86,6 +87,9 @@ class BookingRequest:
     drop_referrals: bool = False
     # The person said no to sharing while moving a visit they had agreed for.
     withdraw_consent: bool = False
+    # A family's booking (`book_family`): everybody, the lead first; `topic_ids` are all
+    # their topics and the visit booked is split among them in the same transaction.
+    party: Sequence[Person] = ()
 
     @property
     def origin(self) -> VisitOrigin:
@@ -97,6 +101,30 @@ class BookingRequest:
         if self.referred_by_agency_id is not None:
             return VisitOrigin.REFERRAL
         return VisitOrigin.BOOKED
+
+
+GROUP_STAYS = N_(
+    "A visit booked together for several people cannot be moved. Please cancel it and book again."
+)
+
+
+def book_family(request: BookingRequest, people: Sequence[Person]) -> Visit:
+    """Book one visit for a family, all or nothing; return the lead's visit.
+
+    `request` names the day, the plan and the lead's contact; `people` are everybody,
+    the lead first, each with their topics and their own answer to the consent question.
+    """
+    party = checked_party(people)
+    if request.visit_id or request.add_to_visit_id:
+        raise BookingError(GROUP_STAYS)
+    return book_visit(
+        replace(
+            request,
+            topic_ids=family_topic_ids(party),
+            consent_wording=party[0].consent_wording,
+            party=party,
+        )
+    )
 
 
 def booked_before(key: str | None, digest: str | None) -> Visit | None:
@@ -220,6 +248,8 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
         for consent in visit.consents:
             if consent.withdrawn_dt is None:
                 consent.withdraw()
+    if request.party:
+        split_among(visit, request.party, contact)
     return visit
 
 
@@ -379,6 +409,8 @@ def rebook_appointment(appointment: Appointment, target: Bookable) -> Appointmen
     the same transaction, so they are lost only if the new ones are booked.
     """
     visit = appointment.visit
+    if appointment.shared_with_id is not None or appointment.companions:
+        raise BookingError(GROUP_STAYS)
     others = [a for a in visit.active_appointments if a.id != appointment.id]
     wanted_ids = sorted(set(target.slot_ids))
     slots = _lock_slots(wanted_ids)
@@ -426,6 +458,8 @@ def _release_for_move(visit_id: int) -> tuple[Visit, list[Carried]]:
     visit = db.session.get(Visit, visit_id, with_for_update=True)
     if visit is None or visit.status is not VisitStatus.BOOKED:
         raise BookingError(N_("This visit cannot be moved any more."))
+    if len(visit.group) > 1:
+        raise BookingError(GROUP_STAYS)
     movable = [a for a in visit.appointments if a.status is AppointmentStatus.BOOKED]
     if len(movable) != len(visit.active_appointments):
         raise BookingError(N_("This visit has already started and cannot be moved."))
