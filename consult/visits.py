@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -11,13 +11,19 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from consult import models
-from consult.booking_errors import AlreadyBooked, BookingError, ReusedKeyError, UnfitPlanError
+from consult.booking_errors import (
+    GROUP_STAYS,
+    AlreadyBooked,
+    BookingError,
+    ReusedKeyError,
+    UnfitPlanError,
+)
 from consult.carrying import Carried, carried_of, left_behind
 from consult.contacts import Contact
 from consult.database import begin_write
 from consult.errors import N_
 from consult.extensions import db
-from consult.family_visits import Person, checked_party, family_topic_ids, split_among
+from consult.family_visits import Person, split_among
 from consult.itineraries import Assignment, assign_topics
 from consult.logs import refused
 from consult.messages.outbox import tell
@@ -101,30 +107,6 @@ class BookingRequest:
         if self.referred_by_agency_id is not None:
             return VisitOrigin.REFERRAL
         return VisitOrigin.BOOKED
-
-
-GROUP_STAYS = N_(
-    "A visit booked together for several people cannot be moved. Please cancel it and book again."
-)
-
-
-def book_family(request: BookingRequest, people: Sequence[Person]) -> Visit:
-    """Book one visit for a family, all or nothing; return the lead's visit.
-
-    `request` names the day, the plan and the lead's contact; `people` are everybody,
-    the lead first, each with their topics and their own answer to the consent question.
-    """
-    party = checked_party(people)
-    if request.visit_id or request.add_to_visit_id:
-        raise BookingError(GROUP_STAYS)
-    return book_visit(
-        replace(
-            request,
-            topic_ids=family_topic_ids(party),
-            consent_wording=party[0].consent_wording,
-            party=party,
-        )
-    )
 
 
 def booked_before(key: str | None, digest: str | None) -> Visit | None:

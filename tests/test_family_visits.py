@@ -6,22 +6,27 @@ from dataclasses import dataclass
 from datetime import time
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from consult.extensions import db
+from consult.family_booking import book_family
 from consult.family_visits import Person, family_plans_for_day
+from consult.messages.texts import render
 from consult.models import (
     Appointment,
     AppointmentStatus,
     Consent,
     ConsultationDay,
+    Message,
+    MessageKind,
     Seat,
     Session,
     Topic,
     Visit,
     VisitStatus,
 )
-from consult.visits import BookingError, BookingRequest, Contact, book_family, book_visit
+from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from tests.factories import create_agency, create_day, create_session, create_topic
 from tests.support import count
 
@@ -70,7 +75,7 @@ def best_plan(f: Family, people: list[Person]):
 def book(f: Family, people: list[Person], plan=None) -> Visit:
     plan = plan or best_plan(f, people)
     request = BookingRequest(
-        f.day.id, plan.plan.appointments, Contact("Amir", phone="+4915123456789")
+        f.day.id, plan.plan.appointments, Contact("Amir", phone="+4915123456789", language="en")
     )
     return book_family(request, people)
 
@@ -196,3 +201,19 @@ def test_a_family_visit_cannot_be_moved(family) -> None:
                 visit_id=lead.id,
             )
         )
+
+
+def test_the_lead_is_told_everybody_s_times(family, ctx: Flask) -> None:
+    lead = book(family, amir_and_leyla(family))
+    db.session.commit()
+    message = db.session.scalars(
+        sa.select(Message).where(Message.visit_id == lead.id, Message.kind == MessageKind.BOOKED)
+    ).first()
+
+    with ctx.test_request_context():
+        text = render(message, lead, sender="consult@example.org").text
+
+    assert "Everybody in this visit:" in text
+    amir = next(line for line in text.splitlines() if line.startswith("Amir: "))
+    leyla = next(line for line in text.splitlines() if line.startswith("Leyla: "))
+    assert "Jobcenter" in amir and "ABH" in amir and "Jobcenter" in leyla and "MBE" in leyla

@@ -139,6 +139,7 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
         reason = message.params.get("reason")
         if reason:
             lines.append(_("Reason: %(reason)s", reason=reason))
+        lines += _family_lines(message, visit)
         shown = _shown_appointments(message, visit)
         timeline = tuple(
             " ".join(
@@ -189,6 +190,21 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
                 "\u201cNo more messages\u201d."
             ),
         )
+
+
+def _family_lines(message: Message, visit: Visit) -> list[str]:
+    """For a family's visit, "name: times" for every person (the lead's contact hears for all)."""
+    if not visit.members or message.kind is MessageKind.APPOINTMENT_CANCELLED:
+        return []
+    zone = visit.day.location.timezone
+    lines = [_("Everybody in this visit:")]
+    for person in visit.group:
+        times = ", ".join(
+            f"{format_local_time(a.starts_dt, zone)} {a.agency.name}"
+            for a in _shown_appointments(message, person)
+        )
+        lines.append(f"{person.name or person.reference}: {times}".rstrip(": "))
+    return lines
 
 
 def _shown_appointments(message: Message, visit: Visit) -> Sequence[Appointment]:

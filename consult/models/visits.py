@@ -263,6 +263,15 @@ class Appointment(db.Model):
 
     __table_args__ = (sa.CheckConstraint("ends_dt > starts_dt", name="interval"),)
 
+    @property
+    def sharing(self) -> list[Appointment]:
+        """The family's places in a shared appointment, the desk's holder first (else itself)."""
+        holder = self.shared_with or self
+        return [
+            holder,
+            *(c for c in holder.companions if c.status is not AppointmentStatus.CANCELLED),
+        ]
+
     def _move_to(self, target: AppointmentStatus) -> None:
         if target not in APPOINTMENT_TRANSITIONS[self.status]:
             raise TransitionError(
