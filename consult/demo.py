@@ -13,6 +13,7 @@ from flask import current_app
 
 from consult.database import commit
 from consult.days import Hours, add_session, create_series
+from consult.demo_families import add_family
 from consult.demo_history import add_history
 from consult.demo_information import fill_practical_information
 from consult.demo_today import add_today
@@ -486,6 +487,7 @@ def load_demo(today: date | None = None, history: int = HISTORY_VISITS) -> str:
         _tour(refs, staff, _next_weekday(today, 1) + timedelta(weeks=1))
         commit()
         visits = _book_demo_visits(locations, refs["topics"])
+        visits += add_family(locations["magdeburg"], refs["topics"])
         for town, name, language, phone, slugs in DEMO_WAITLIST:
             topics = [refs["topics"][slug] for slug in slugs]
             join_waitlist(topics, Contact(name=name, phone=phone, language=language), town=town)
