@@ -9,9 +9,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from consult.days import Hours
 from consult.extensions import db
 from consult.family_booking import book_family
 from consult.family_visits import Person, family_plans_for_day
+from consult.hours.changes import apply_change, preview_change
+from consult.hours.editing import HoursChange
 from consult.messages.texts import render
 from consult.models import (
     Appointment,
@@ -217,3 +220,19 @@ def test_the_lead_is_told_everybody_s_times(family, ctx: Flask) -> None:
     amir = next(line for line in text.splitlines() if line.startswith("Amir: "))
     leyla = next(line for line in text.splitlines() if line.startswith("Leyla: "))
     assert "Jobcenter" in amir and "ABH" in amir and "Jobcenter" in leyla and "MBE" in leyla
+
+
+def test_new_hours_keep_a_shared_appointment_on_its_one_desk(family) -> None:
+    lead = book(family, amir_and_leyla(family))
+    db.session.commit()
+    jobcenter = next(a for a in lead.appointments if a.agency_id == family.jobcenter.agency_id)
+    longer = HoursChange(Hours(time(9, 0), time(12, 0)), topic_ids=(family.money.id,))
+
+    # One desk holds the couple's appointment: the companion needs no desk of its own.
+    assert preview_change(family.jobcenter, longer).affected == ()
+    apply_change(family.jobcenter.id, longer)
+    db.session.commit()
+
+    (companion,) = jobcenter.companions
+    assert jobcenter.status is companion.status is AppointmentStatus.BOOKED
+    assert len(jobcenter.seats) == 1 and companion.seats == []
