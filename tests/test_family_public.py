@@ -16,6 +16,7 @@ from consult.models import (
     AppointmentStatus,
     Role,
     Seat,
+    Topic,
     Visit,
     VisitStatus,
     today_in,
@@ -176,3 +177,24 @@ def test_the_front_desk_and_the_calendar_show_the_group_under_one_reference(
     # Three desks, three cells: the shared Jobcenter appointment is one, naming both.
     assert text.count('class="appointment ') == 3
     assert "Group of 2" in text and "Together with Leyla" in text
+
+
+def test_changing_who_comes_shows_what_was_named(client: FlaskClient, family_day) -> None:
+    client.get("/lang/en")
+    name_who_comes(client, family_day)
+    page = client.get("/family").get_data(as_text=True)
+    assert 'value="Amir"' in page and 'value="Leyla"' in page
+
+
+def test_a_topic_withdrawn_meanwhile_sends_the_family_back_to_the_start(
+    app: Flask, client: FlaskClient, family_day
+) -> None:
+    client.get("/lang/en")
+    name_who_comes(client, family_day)
+    with app.app_context():
+        db.session.get(Topic, family_day["course"]).active = False
+        db.session.commit()
+
+    response = client.get(f"/family/day/{family_day['day']}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/family")
+    assert "not offered" in client.get("/family").get_data(as_text=True)

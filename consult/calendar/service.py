@@ -56,6 +56,10 @@ def day_grid(sessions: list[Session]) -> tuple[DayGrid, list[Appointment]]:
             .options(
                 selectinload(Appointment.visit).selectinload(Visit.appointments),
                 selectinload(Appointment.visit).selectinload(Visit.consents),
+                selectinload(Appointment.visit)
+                .selectinload(Visit.group_lead)
+                .selectinload(Visit.members),
+                selectinload(Appointment.visit).selectinload(Visit.members),
                 selectinload(Appointment.topics),
                 selectinload(Appointment.agency),
                 selectinload(Appointment.companions),

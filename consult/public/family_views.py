@@ -76,11 +76,17 @@ def together(names: Sequence[str]) -> str:
     return _("%(names)s together", names=format_list(list(names), locale=str(get_locale())))
 
 
-def _party_or_start() -> Party:
+def _party_or_start() -> tuple[Party, list[Topic], list[list[Topic]]]:
+    """Who comes and their topics, or back to the first step (none named, or not offered)."""
     party = Party.stored()
     if party is None:
         abort(redirect(url_for("public.family_start")))
-    return party
+    try:
+        union, each = party.topics()
+    except PlanningError as error:
+        flash(domain_message(error), "error")
+        abort(redirect(url_for("public.family_start")))
+    return party, union, each
 
 
 def _day(day_id: int) -> ConsultationDay:
@@ -104,7 +110,7 @@ def family_start() -> ResponseReturnValue:
     ]
     form.speak.choices = presenters.language_choices()
     if request.method == "GET":
-        form.speak.data = str(get_locale())
+        _fill(form, Party.stored())
     problems: list[str] = []
     if form.validate_on_submit():
         party = _party_of(form, problems)
@@ -119,6 +125,17 @@ def family_start() -> ResponseReturnValue:
     ]
     status = 422 if request.method == "POST" else 200
     return render_template("public/family.html", form=form, problems=problems, links=links), status
+
+
+def _fill(form: FamilyForm, party: Party | None) -> None:
+    """Show what was named before ("change who comes"), or an empty form in the page's language."""
+    form.speak.data = party.speak if party else str(get_locale())
+    if party is None:
+        return
+    form.town.data = party.town
+    for entry, name, topic_ids in zip(form.people, party.names, party.topic_ids, strict=False):
+        entry.form.name.data = name
+        entry.form.topics.data = list(topic_ids)
 
 
 def _party_of(form: FamilyForm, problems: list[str]) -> Party | None:
@@ -153,8 +170,7 @@ def _party_of(form: FamilyForm, problems: list[str]) -> Party | None:
 @bp.get("/family/days")
 def family_days() -> ResponseReturnValue:
     """The next days that can see everybody in one visit."""
-    party = _party_or_start()
-    union, _each = party.topics()
+    party, union, _each = _party_or_start()
     results = itineraries.days_serving(union, language=party.speak, town=party.town or None)
     return render_template("public/family_days.html", party=party, results=results)
 
@@ -162,9 +178,8 @@ def family_days() -> ResponseReturnValue:
 @bp.get("/family/day/<int:day_id>")
 def family_day(day_id: int) -> ResponseReturnValue:
     """The best plans for the family on one day; each appointment says for whom."""
-    party = _party_or_start()
+    party, _union, each = _party_or_start()
     day = _day(day_id)
-    _union, each = party.topics()
     found = family_plans_for_day(day, each, language=party.speak)
     options = []
     for plan in found.plans():
@@ -183,9 +198,8 @@ def family_day(day_id: int) -> ResponseReturnValue:
 @throttle.booking
 def family_book(day_id: int) -> ResponseReturnValue:
     """One contact for the group, each person's own consent: one confirmation books everybody."""
-    party = _party_or_start()
+    party, _union, each = _party_or_start()
     day = _day(day_id)
-    _union, each = party.topics()
     form = FamilyBookingForm(
         plan=request.args.get("plan", ""), language=party.speak, name=party.names[0]
     )
