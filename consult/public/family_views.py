@@ -322,3 +322,9 @@ def family_of(visit: Visit) -> list[FamilyMember]:
             rows.append(replace(row, people=together(names)) if len(names) > 1 else row)
         members.append(FamilyMember(person, rows))
     return members
+
+
+@bp.app_template_global()
+def group_topics(visit: Visit) -> list[Topic]:
+    """Everybody's topics of the visit's family once each (the visit's own when alone)."""
+    return list({t.id: t for person in visit.group for t in person.topics}.values())
