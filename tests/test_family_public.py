@@ -198,3 +198,16 @@ def test_a_topic_withdrawn_meanwhile_sends_the_family_back_to_the_start(
     response = client.get(f"/family/day/{family_day['day']}")
     assert response.status_code == 302 and response.headers["Location"].endswith("/family")
     assert "not offered" in client.get("/family").get_data(as_text=True)
+
+
+def test_once_one_of_the_family_is_checked_in_the_visit_cannot_be_cancelled_online(
+    app: Flask, client: FlaskClient, family_day
+) -> None:
+    reference = book_amir_and_leyla(client, family_day)
+    with app.app_context():
+        leyla = db.session.scalar(sa.select(Visit).where(Visit.name == "Leyla"))
+        leyla.appointments[0].check_in()
+        db.session.commit()
+
+    assert client.get(f"/visit/{reference}/cancel").status_code == 302
+    assert "Cancel my whole visit" not in client.get(f"/visit/{reference}").get_data(as_text=True)

@@ -173,6 +173,11 @@ class Visit(db.Model):
             self._end(reason)
 
     @property
+    def group_appointments(self) -> list[Appointment]:
+        """The active appointments of everybody in the visit's family (its own when alone)."""
+        return [a for person in self.group for a in person.active_appointments]
+
+    @property
     def group(self) -> list[Visit]:
         """The visits of the family this visit belongs to, lead first (just itself when alone)."""
         lead = self.group_lead or self

@@ -373,7 +373,7 @@ def can_change(visit: Visit) -> bool:
     return (
         visit.status is VisitStatus.BOOKED
         and visit.offer_expires_dt is None
-        and all(a.status is AppointmentStatus.BOOKED for a in visit.active_appointments)
+        and all(a.status is AppointmentStatus.BOOKED for a in visit.group_appointments)
     )
 
 
