@@ -9,18 +9,21 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from consult.cancelling import cancel_appointment
 from consult.days import Hours
 from consult.extensions import db
 from consult.family_booking import book_family
 from consult.family_visits import Person, family_plans_for_day
 from consult.hours.changes import apply_change, preview_change
 from consult.hours.editing import HoursChange
+from consult.messages.outbox import tell_cancelled
 from consult.messages.texts import render
 from consult.models import (
     Appointment,
     AppointmentStatus,
     Consent,
     ConsultationDay,
+    DayStatus,
     Message,
     MessageKind,
     Seat,
@@ -236,3 +239,38 @@ def test_new_hours_keep_a_shared_appointment_on_its_one_desk(family) -> None:
     (companion,) = jobcenter.companions
     assert jobcenter.status is companion.status is AppointmentStatus.BOOKED
     assert len(jobcenter.seats) == 1 and companion.seats == []
+
+
+def test_a_member_s_change_is_told_to_the_lead_s_contact_under_the_group_s_reference(
+    family, ctx: Flask
+) -> None:
+    lead = book(family, amir_and_leyla(family))
+    db.session.commit()
+    (leyla,) = lead.members
+    (mbe,) = [a for a in leyla.appointments if a.agency_id == family.mbe.agency_id]
+
+    cancel_appointment(leyla.id, mbe.id, "advisor ill")
+    db.session.commit()
+
+    (message,) = db.session.scalars(sa.select(Message).where(Message.visit_id == leyla.id))
+    assert message.kind is MessageKind.APPOINTMENT_CANCELLED
+    assert message.recipient == "+4915123456789"
+    with ctx.test_request_context():
+        text = render(message, leyla, sender="consult@example.org").text
+    assert "This message is about Leyla." in text and lead.reference in text
+    assert leyla.reference not in text
+
+
+def test_a_cancelled_day_is_told_once_for_the_whole_family(family) -> None:
+    lead = book(family, amir_and_leyla(family))
+    db.session.commit()
+    before = count(Message)
+
+    family.day.status = DayStatus.CANCELLED
+    for visit in reversed(lead.group):  # the member first: the lead's message names everybody
+        visit.cancel("day cancelled")
+        tell_cancelled(visit, [])
+    db.session.commit()
+
+    told = db.session.scalars(sa.select(Message).where(Message.id > before)).all()
+    assert {m.visit_id for m in told} == {lead.id}
