@@ -5,6 +5,10 @@ of 10-minute slots 08:00–18:00 with the default 5-minute changeover gap. Each 
 plans on freshly seeded days; the budget must never be reached. The same matrix then
 times the simultaneous search of a case conference (30 minutes, the first 8 times at
 which every agency has a desk free at once), with the same targets.
+
+The family case: 2, 3, 4 people who share a Jobcenter appointment (two topics, one of
+them for everybody) and each see one agency of their own, planned as one chain
+(`consult.planner.family`), with the targets of as many agencies.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from consult.planner import Need, SlotState, plan_day
+from consult.planner.family import plan_family
 from consult.planner.simultaneous import meeting_times
 
 SLOT_MINUTES = 10
@@ -32,6 +37,12 @@ RUNS = int(os.environ.get("CONSULT_BENCH_PLANNER_RUNS", "40"))
 SECONDS_PER_CELL = 3.0
 # Targets (p95, ms) by agencies needed.
 TARGETS = {2: 5.0, 4: 5.0, 6: 20.0, 8: 100.0}
+PEOPLE = (2, 3, 4)
+
+
+def target_for(agencies: int) -> float:
+    """The target of the smallest matrix row with at least this many agencies."""
+    return TARGETS[min(a for a in TARGETS if a >= agencies)]
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,53 @@ def run_simultaneous_cell(cell: Cell, _language: str) -> tuple[list[float], int,
     return durations, found, 0
 
 
+def family_of(people: int) -> tuple[dict[int, set[int]], dict[int, int], list[set[int]]]:
+    """Agency 1 sees everybody (topic 10, and topic 11 for the first person only); agency
+    p + 1 sees person p alone (topic 10 * (p + 1)); topic lengths as the matrix's."""
+    agency_topics = {1: {10, 11}} | {p + 1: {10 * (p + 1)} for p in range(1, people + 1)}
+    minutes = {
+        t: LENGTHS[(t // 10 - 1) % len(LENGTHS)] for ts in agency_topics.values() for t in ts
+    }
+    each = [{10, 10 * (p + 1)} | ({11} if p == 1 else set()) for p in range(1, people + 1)]
+    return agency_topics, minutes, each
+
+
+def run_family_cell(people: int, cell: Cell) -> tuple[list[float], int]:
+    """Time plan_family on freshly seeded days; durations in ms and plans found."""
+    agency_topics, minutes, each = family_of(people)
+    durations: list[float] = []
+    found = 0
+    deadline = time.perf_counter() + SECONDS_PER_CELL
+    for seed in range(RUNS):
+        slots = busy_day(cell, seed)
+        began = time.perf_counter()
+        plans = plan_family(slots, agency_topics, minutes, each, language="ar", limit=5)
+        durations.append((time.perf_counter() - began) * 1000)
+        found += len(plans)
+        if time.perf_counter() > deadline:
+            break
+    return durations, found
+
+
+def family_rows() -> int:
+    """Print the family case; how many cells missed their target."""
+    print("family case (ms; a shared Jobcenter appointment and one agency each)")
+    print("  people desks booked   median      p95  runs  plans  target p95")
+    misses = 0
+    for people in PEOPLE:
+        for desks in DESKS:
+            for booked in BOOKED:
+                durations, found = run_family_cell(people, Cell(people + 1, desks, booked))
+                p95, target = percentile_95(durations), target_for(people + 1)
+                misses += p95 > target
+                print(
+                    f"{people:8d} {desks:5d} {booked:5.0%} {statistics.median(durations):8.2f} "
+                    f"{p95:8.2f} {len(durations):5d} {found / len(durations):6.1f} "
+                    f"{'ok' if p95 <= target else 'MISSED'} (<{target:.0f})"
+                )
+    return misses
+
+
 def main() -> None:
     """Print median and p95 time per cell of the matrix, for visits, then for conferences."""
     misses = matrix("planner matrix (ms; language ar, every other agency speaks it)", run_cell)
@@ -130,6 +188,7 @@ def main() -> None:
         f"first {CONFERENCE_TIMES} times)",
         run_simultaneous_cell,
     )
+    misses += family_rows()
     print(f"planner matrices: {misses} cells over target or out of budget")
 
 

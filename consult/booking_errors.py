@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from consult.errors import DomainError
+from consult.errors import N_, DomainError
 
 if TYPE_CHECKING:
     from consult.models import Visit
+
+# Shared appointments move only together, and the family planner has no move yet.
+GROUP_STAYS = N_(
+    "A visit booked together for several people cannot be moved. Please cancel it and book again."
+)
 
 
 class BookingError(DomainError):

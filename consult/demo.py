@@ -14,6 +14,7 @@ from flask import current_app
 from consult.database import commit
 from consult.days import Hours, add_session, create_series
 from consult.demo_conferences import add_conference
+from consult.demo_families import add_family
 from consult.demo_history import add_history
 from consult.demo_information import fill_practical_information
 from consult.demo_today import add_today
@@ -488,6 +489,7 @@ def load_demo(today: date | None = None, history: int = HISTORY_VISITS) -> str:
         commit()
         visits = _book_demo_visits(locations, refs["topics"])
         add_conference(staff["jobcenter@example.org"])  # Jobcenter and ABH about Amina's case
+        visits += add_family(locations["magdeburg"], refs["topics"])
         for town, name, language, phone, slugs in DEMO_WAITLIST:
             topics = [refs["topics"][slug] for slug in slugs]
             join_waitlist(topics, Contact(name=name, phone=phone, language=language), town=town)

@@ -11,12 +11,19 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from consult import models
-from consult.booking_errors import AlreadyBooked, BookingError, ReusedKeyError, UnfitPlanError
+from consult.booking_errors import (
+    GROUP_STAYS,
+    AlreadyBooked,
+    BookingError,
+    ReusedKeyError,
+    UnfitPlanError,
+)
 from consult.carrying import Carried, carried_of, left_behind
 from consult.contacts import Contact
 from consult.database import begin_write
 from consult.errors import N_
 from consult.extensions import db
+from consult.family_visits import Person, split_among
 from consult.itineraries import Assignment, assign_topics
 from consult.logs import refused
 from consult.messages.outbox import tell
@@ -86,6 +93,9 @@ class BookingRequest:
     drop_referrals: bool = False
     # The person said no to sharing while moving a visit they had agreed for.
     withdraw_consent: bool = False
+    # A family's booking (`book_family`): everybody, the lead first; `topic_ids` are all
+    # their topics and the visit booked is split among them in the same transaction.
+    party: Sequence[Person] = ()
 
     @property
     def origin(self) -> VisitOrigin:
@@ -220,6 +230,8 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
         for consent in visit.consents:
             if consent.withdrawn_dt is None:
                 consent.withdraw()
+    if request.party:
+        split_among(visit, request.party, contact)
     return visit
 
 
@@ -379,6 +391,8 @@ def rebook_appointment(appointment: Appointment, target: Bookable) -> Appointmen
     the same transaction, so they are lost only if the new ones are booked.
     """
     visit = appointment.visit
+    if appointment.shared_with_id is not None or appointment.companions:
+        raise BookingError(GROUP_STAYS)
     others = [a for a in visit.active_appointments if a.id != appointment.id]
     wanted_ids = sorted(set(target.slot_ids))
     slots = _lock_slots(wanted_ids)
@@ -426,6 +440,8 @@ def _release_for_move(visit_id: int) -> tuple[Visit, list[Carried]]:
     visit = db.session.get(Visit, visit_id, with_for_update=True)
     if visit is None or visit.status is not VisitStatus.BOOKED:
         raise BookingError(N_("This visit cannot be moved any more."))
+    if len(visit.group) > 1:
+        raise BookingError(GROUP_STAYS)
     movable = [a for a in visit.appointments if a.status is AppointmentStatus.BOOKED]
     if len(movable) != len(visit.active_appointments):
         raise BookingError(N_("This visit has already started and cannot be moved."))

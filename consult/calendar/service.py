@@ -56,13 +56,20 @@ def day_grid(sessions: list[Session]) -> tuple[DayGrid, list[Appointment]]:
             .options(
                 selectinload(Appointment.visit).selectinload(Visit.appointments),
                 selectinload(Appointment.visit).selectinload(Visit.consents),
+                selectinload(Appointment.visit)
+                .selectinload(Visit.group_lead)
+                .selectinload(Visit.members),
+                selectinload(Appointment.visit).selectinload(Visit.members),
                 selectinload(Appointment.topics),
                 selectinload(Appointment.agency),
+                selectinload(Appointment.companions),
             )
         )
     )
     starts = db.session.scalars(sa.select(Slot.starts_dt).where(Slot.session_id.in_(session_ids)))
-    return build_day_grid(sessions, appointments, starts), appointments
+    # A family's shared appointment is one desk: the grid shows its holder, with everybody.
+    held = [a for a in appointments if a.shared_with_id is None]
+    return build_day_grid(sessions, held, starts), appointments
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,8 @@ def _visits_of(days: Sequence[ConsultationDay]) -> sa.Select[tuple[Visit]]:
             selectinload(Visit.appointments).selectinload(Appointment.agency),
             selectinload(Visit.appointments).selectinload(Appointment.topics),
             selectinload(Visit.topics),
+            selectinload(Visit.group_lead),
+            selectinload(Visit.members),
         )
     )
 
@@ -142,13 +144,27 @@ def arrivals(days: Sequence[ConsultationDay], search: str = "") -> list[Arrival]
     """Booked visits of the days in the order of their first appointment, optionally searched."""
     query = _visits_of(days)
     if search.strip():
-        query = query.where(_search_condition(search))
+        # A family is found by any of its people, so the lead's reference shows everybody.
+        matched = sa.select(Visit.id).where(_search_condition(search)).correlate(None)
+        query = query.where(sa.or_(Visit.id.in_(matched), Visit.group_lead_id.in_(matched)))
     found = []
     for visit in db.session.scalars(query):
         active = sorted(visit.active_appointments, key=lambda a: (a.starts_dt, a.id))
         if active:
             found.append(Arrival(visit, tuple(active)))
-    found.sort(key=lambda a: (a.starts_dt, a.visit.ticket or 0, a.visit.id))
+    # A family's people stand together, in the order of its earliest start.
+    starts: dict[int, datetime] = {}
+    for arrival in found:
+        lead = arrival.visit.group_lead_id or arrival.visit.id
+        starts[lead] = min(starts.get(lead, arrival.starts_dt), arrival.starts_dt)
+    found.sort(
+        key=lambda a: (
+            starts[a.visit.group_lead_id or a.visit.id],
+            a.visit.ticket or 0,
+            a.visit.group_lead_id or a.visit.id,
+            a.visit.id,
+        )
+    )
     return found
 
 

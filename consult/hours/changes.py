@@ -128,6 +128,8 @@ def preview_change(session: Session, change: HoursChange) -> ChangePreview:
         .where(
             Appointment.session_id == session.id,
             Appointment.status.in_(ACTIVE_APPOINTMENT_STATES),
+            # A family member's companion holds no desk; it follows the shared appointment.
+            Appointment.shared_with_id.is_(None),
         )
         .options(selectinload(Appointment.visit))
     ).all()
@@ -251,6 +253,8 @@ def apply_change(session_id: int, change: HoursChange) -> Session:
         assert appointment is not None
         appointment.desk = placement.desk
         appointment.room = session.room_for(placement.desk)
+        for companion in appointment.companions:
+            companion.desk, companion.room = appointment.desk, appointment.room
         for i in placement.slots:
             db.session.add(
                 Seat(slot_id=new_slots[i].id, desk=placement.desk, appointment_id=appointment.id)

@@ -45,8 +45,13 @@ class _SessionAfter:
 
 
 def can_move(visit: Visit) -> bool:
-    """A visit can be moved while none of its appointments has begun (nobody checked in)."""
-    return all(a.status is AppointmentStatus.BOOKED for a in visit.active_appointments)
+    """A visit can be moved while none of its appointments has begun (nobody checked in).
+
+    A family's visits stay as booked: their shared appointments move only together.
+    """
+    return len(visit.group) == 1 and all(
+        a.status is AppointmentStatus.BOOKED for a in visit.active_appointments
+    )
 
 
 def replan_options(

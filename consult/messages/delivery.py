@@ -162,7 +162,7 @@ def _why_not(message: Message, now: datetime) -> str:
     visit = message.visit
     if message.recipient is None or visit is None or visit.erased_dt is not None:
         return N_("The personal data was erased.")
-    if visit.messages_stopped:
+    if (visit.group_lead or visit).messages_stopped:
         return N_("The person asked for no more messages.")
     if message.kind in (MessageKind.OFFER, MessageKind.OFFER_EXPIRING):
         held = visit.offer_expires_dt

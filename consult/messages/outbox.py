@@ -75,9 +75,16 @@ def tell(
     After a booking or a change of times, the visit's reminders are written too, due
     before its new start; reminders for an earlier time are dropped when due.
     """
-    if visit.messages_stopped:
+    # A family member has no contact of their own: the lead's hears for them, unless the
+    # lead's own message names everybody (the day or the lead's visit is cancelled).
+    contact = visit.group_lead or visit
+    if contact is not visit and (
+        kind is MessageKind.DAY_CANCELLED or contact.status is VisitStatus.CANCELLED
+    ):
         return
-    reached = recipients(visit.email, visit.phone)
+    if contact.messages_stopped:
+        return
+    reached = recipients(contact.email, contact.phone)
     if not reached:
         return
     now = utcnow()
@@ -90,7 +97,7 @@ def tell(
         for channel, recipient in reached
     ]
     starts = visit.starts_dt
-    if kind in SCHEDULING and starts is not None:
+    if kind in SCHEDULING and starts is not None and contact is visit:
         rows += _reminders(visit, reached, starts, now)
     _insert(rows)
 

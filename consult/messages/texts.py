@@ -105,7 +105,8 @@ def render(message: Message, visit: Visit, *, sender: str) -> Rendered:
     """The message about `visit`, ready for its channel."""
     languages = [message.language] + (["de"] if message.language != "de" else [])
     parts = [_part(message, visit, language) for language in languages]
-    link = url_for("public.visit", reference=visit.reference, _external=True)
+    # A family's messages name the group's one reference, the lead's.
+    link = url_for("public.visit", reference=visit.group[0].reference, _external=True)
     text = "\n\n— Deutsch —\n\n".join(_plain(part, link) for part in parts)
     html = render_template("messages/mail.html", parts=parts, link=link)
     sms = _sms(message, visit, link)
@@ -139,6 +140,9 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
         reason = message.params.get("reason")
         if reason:
             lines.append(_("Reason: %(reason)s", reason=reason))
+        if visit.group_lead is not None:
+            lines.append(_("This message is about %(name)s.", name=visit.name or visit.reference))
+        lines += _family_lines(message, visit)
         shown = _shown_appointments(message, visit)
         timeline = tuple(
             " ".join(
@@ -171,7 +175,7 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
                     until=_until(visit),
                 )
             )
-        lines.append(_("Booking reference: %(reference)s", reference=visit.reference))
+        lines.append(_("Booking reference: %(reference)s", reference=visit.group[0].reference))
         if message.kind in INVITING:
             lines.append(_("Please come 10 minutes before your first appointment."))
         return Part(
@@ -189,6 +193,21 @@ def _part(message: Message, visit: Visit, language: str) -> Part:
                 "\u201cNo more messages\u201d."
             ),
         )
+
+
+def _family_lines(message: Message, visit: Visit) -> list[str]:
+    """For a family's visit, "name: times" for every person (the lead's contact hears for all)."""
+    if len(visit.group) == 1 or message.kind is MessageKind.APPOINTMENT_CANCELLED:
+        return []
+    zone = visit.day.location.timezone
+    lines = [_("Everybody in this visit:")]
+    for person in visit.group:
+        times = ", ".join(
+            f"{format_local_time(a.starts_dt, zone)} {a.agency.name}"
+            for a in _shown_appointments(message, person)
+        )
+        lines.append(f"{person.name or person.reference}: {times}".rstrip(": "))
+    return lines
 
 
 def _shown_appointments(message: Message, visit: Visit) -> Sequence[Appointment]:

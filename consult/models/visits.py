@@ -125,8 +125,19 @@ class Visit(db.Model):
     waitlist_entry_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("waitlist_entry.id", ondelete="SET NULL"), index=True
     )
+    # A family's visit: each member's visit points to the lead's, whose reference and
+    # contact the group shares (None for a visit of one person and for the lead).
+    group_lead_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("visit.id", ondelete="CASCADE"), index=True
+    )
 
     day: Mapped[ConsultationDay] = relationship(back_populates="visits")
+    group_lead: Mapped[Visit | None] = relationship(
+        remote_side=[id], back_populates="members", foreign_keys=[group_lead_id]
+    )
+    members: Mapped[list[Visit]] = relationship(
+        back_populates="group_lead", foreign_keys=[group_lead_id], order_by="Visit.id"
+    )
     waitlist_entry: Mapped[WaitlistEntry | None] = relationship()
     client: Mapped[Client | None] = relationship(back_populates="visits")
     topics: Mapped[list[Topic]] = relationship(secondary=visit_topic)
@@ -163,17 +174,32 @@ class Visit(db.Model):
             raise TransitionError(N_("This appointment does not belong to this visit."))
         appointment.cancel(reason)
         if not self.active_appointments:
-            self.status = VisitStatus.CANCELLED
-            self.cancel_reason = reason
-            self.cancelled_dt = clock()
+            self._end(reason)
+
+    @property
+    def group_appointments(self) -> list[Appointment]:
+        """The active appointments of everybody in the visit's family (its own when alone)."""
+        return [a for person in self.group for a in person.active_appointments]
+
+    @property
+    def group(self) -> list[Visit]:
+        """The visits of the family this visit belongs to, lead first (just itself when alone)."""
+        lead = self.group_lead or self
+        return [lead, *lead.members]
 
     def cancel(self, reason: str = "") -> None:
-        """Cancel the whole visit and free every seat it holds."""
+        """Cancel the whole visit and free every seat it holds; a lead's cancels the family's."""
         if self.status is VisitStatus.CANCELLED:
             raise TransitionError(N_("This visit is already cancelled."))
         for appointment in self.appointments:
             if appointment.status is AppointmentStatus.BOOKED:
                 appointment.cancel(reason)
+        self._end(reason)
+        for member in self.members:
+            if member.status is VisitStatus.BOOKED:
+                member.cancel(reason)
+
+    def _end(self, reason: str) -> None:
         self.status = VisitStatus.CANCELLED
         self.cancel_reason = reason
         self.cancelled_dt = clock()
@@ -223,6 +249,12 @@ class Appointment(db.Model):
     updated_dt: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
+    # A family member's place in an appointment shared with others (a Jobcenter household
+    # appointment): the appointment that holds the desk. A companion holds no seats of its
+    # own, has the same time, desk and room, and is cancelled with the shared appointment.
+    shared_with_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("appointment.id", ondelete="CASCADE"), index=True
+    )
 
     visit: Mapped[Visit] = relationship(back_populates="appointments")
     session: Mapped[Session] = relationship()
@@ -231,8 +263,23 @@ class Appointment(db.Model):
     seats: Mapped[list[Seat]] = relationship(
         back_populates="appointment", cascade="all, delete-orphan"
     )
+    shared_with: Mapped[Appointment | None] = relationship(
+        remote_side=[id], back_populates="companions", foreign_keys=[shared_with_id]
+    )
+    companions: Mapped[list[Appointment]] = relationship(
+        back_populates="shared_with", foreign_keys=[shared_with_id], order_by="Appointment.id"
+    )
 
     __table_args__ = (sa.CheckConstraint("ends_dt > starts_dt", name="interval"),)
+
+    @property
+    def sharing(self) -> list[Appointment]:
+        """The family's places in a shared appointment, the desk's holder first (else itself)."""
+        holder = self.shared_with or self
+        return [
+            holder,
+            *(c for c in holder.companions if c.status is not AppointmentStatus.CANCELLED),
+        ]
 
     def _move_to(self, target: AppointmentStatus) -> None:
         if target not in APPOINTMENT_TRANSITIONS[self.status]:
@@ -274,3 +321,7 @@ class Appointment(db.Model):
         self.cancel_reason = reason
         self.cancelled_dt = clock()
         self.seats.clear()
+        # The family members who shared this appointment lose their place in it too.
+        for companion in self.companions:
+            if AppointmentStatus.CANCELLED in APPOINTMENT_TRANSITIONS[companion.status]:
+                companion.visit.cancel_appointment(companion, reason)

@@ -43,6 +43,8 @@ class TimelineRow:
     language_ok: bool = True
     status: AppointmentStatus | None = None
     appointment_id: int | None = None
+    # Whom the appointment is for, on a family's visit ("Amir and Leyla together").
+    people: str = ""
 
     @property
     def is_cancelled(self) -> bool:

@@ -373,7 +373,7 @@ def can_change(visit: Visit) -> bool:
     return (
         visit.status is VisitStatus.BOOKED
         and visit.offer_expires_dt is None
-        and all(a.status is AppointmentStatus.BOOKED for a in visit.active_appointments)
+        and all(a.status is AppointmentStatus.BOOKED for a in visit.group_appointments)
     )
 
 
@@ -496,4 +496,4 @@ def visit_or_404(reference: str) -> Visit:
 
 # The routes for cancelling, moving, the person's messages and offers live in modules of
 # their own; importing them adds them to `bp`.
-from consult.public import cancel_views, message_views, move_views, offer_views  # noqa: E402, F401
+from consult.public import cancel_views, family_views, message_views, move_views, offer_views  # noqa: E402, F401
