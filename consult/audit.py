@@ -22,6 +22,7 @@ from consult.models import (
     AuditLog,
     Consent,
     ConsultationDay,
+    MediatorShift,
     Session,
     StaffUser,
     Tour,
@@ -118,13 +119,14 @@ def _visit_of(row: Any) -> tuple[str, int | None]:
 
 
 WATCHED: dict[type, Watched] = {
-    Visit: Watched("visit", ("status", "day_id")),
+    Visit: Watched("visit", ("status", "day_id", "mediator_id")),
     Appointment: Watched("appointment", ("status", "starts_dt", "session_id"), _visit_of),
     Consent: Watched("consent", ("language", "withdrawn_dt"), _visit_of),
     ConsultationDay: Watched("day", ("status", "date", "location_id")),
     Session: Watched("hours", ("status", "starts_dt", "ends_dt", "desks")),
     Tour: Watched("tour", ("status", "title")),
     WaitlistEntry: Watched("waitlist", ("status", "offered_day_id")),
+    MediatorShift: Watched("mediator_shift", ("day_id", "starts_dt", "ends_dt")),
     StaffUser: Watched(
         "account",
         ("role", "email", "name", "agency_id", "active", "password_hash", "feed_token"),

@@ -28,6 +28,7 @@ ROLE_LABELS = {
     Role.FRONTDESK: _l("front desk"),
     Role.COORDINATOR: _l("coordinator"),
     Role.ADMIN: _l("administrator"),
+    Role.MEDIATOR: _l("language mediator"),
 }
 
 APPOINTMENT_STATUS_LABELS = {
@@ -84,4 +85,6 @@ STAFF_MENU = (
     ("coordination.index", _l("Coordination")),
     ("statistics.dashboard", _l("Statistics")),
     ("notes.audit_log", _l("Audit log")),
+    ("mediators.my_day", _l("Visits I accompany")),
+    ("mediators.sign_up", _l("Days I sign up for")),
 )

@@ -26,6 +26,7 @@ from consult.models.base import (
     utcnow,
 )
 from consult.models.days import ConsultationDay, DayKind, DaySeries, DayStatus, day_invitation
+from consult.models.mediators import MediatorShift
 from consult.models.messages import Channel, Message, MessageKind, MessageStatus
 from consult.models.notes import CaseNote, Consent
 from consult.models.places import Agency, Location, Topic, topic_agency
@@ -72,6 +73,7 @@ __all__ = [
     "DayKind",
     "DaySeries",
     "DayStatus",
+    "MediatorShift",
     "Message",
     "MessageKind",
     "MessageStatus",
