@@ -19,7 +19,7 @@ from consult.errors import N_
 from consult.extensions import db
 from consult.itineraries import Assignment, assign_topics
 from consult.logs import refused
-from consult.mediators.service import NO_MEDIATOR_FREE, reserve_mediator
+from consult.mediators.service import accompany, keep_mediator
 from consult.messages.outbox import tell
 from consult.models import (
     Appointment,
@@ -219,7 +219,12 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     db.session.add(visit)
     visit.day = day
     _place(visit, fitted, taken, request.referred_by_agency_id)
-    _accompany(visit, day, fitted, wanted=request.mediator)
+    accompany(
+        visit,
+        _spans(fitted),
+        wanted=request.mediator,
+        language_gap=any(not fit.session.serves_language(visit.language) for fit in fitted),
+    )
     if request.consent_wording and not visit.consent_to_share:
         visit.consents.append(Consent(wording=request.consent_wording, language=contact.language))
     elif request.withdraw_consent:
@@ -427,43 +432,12 @@ def _add_appointments(
     _place(visit, fitted, taken, request.referred_by_agency_id)
     if visit.mediator_id is not None:
         # The mediator stays with the person: the longer visit must still fit their time.
-        _keep_mediator(visit, visit.day, [*kept, *_spans(fitted)])
+        keep_mediator(visit, [*kept, *_spans(fitted)])
     return visit
 
 
 def _spans(fitted: Sequence[FittedAppointment]) -> list[tuple[datetime, datetime]]:
     return [(fit.slots[0].starts_dt, fit.slots[-1].ends_dt) for fit in fitted]
-
-
-def _accompany(
-    visit: Visit, day: ConsultationDay, fitted: Sequence[FittedAppointment], *, wanted: bool
-) -> None:
-    """Give the visit a free mediator who speaks the person's language, if it needs one.
-
-    A wanted mediator is part of the booking: none free, and nothing is booked.
-    """
-    visit.mediator_wanted = wanted
-    language_gap = any(not fit.session.serves_language(visit.language) for fit in fitted)
-    if not (wanted or language_gap):
-        visit.mediator_id = None
-        return
-    spans = _spans(fitted)
-    starts_dt, ends_dt = min(s for s, _ in spans), max(e for _, e in spans)
-    mediator = reserve_mediator(day, visit.language, starts_dt, ends_dt, visit_id=visit.id)
-    if mediator is None and wanted:
-        raise BookingError(NO_MEDIATOR_FREE)
-    visit.mediator = mediator
-
-
-def _keep_mediator(
-    visit: Visit, day: ConsultationDay, spans: Sequence[tuple[datetime, datetime]]
-) -> None:
-    starts_dt, ends_dt = min(s for s, _ in spans), max(e for _, e in spans)
-    mediator = reserve_mediator(
-        day, visit.language, starts_dt, ends_dt, visit_id=visit.id, only=visit.mediator_id
-    )
-    if mediator is None:
-        raise BookingError(NO_MEDIATOR_FREE)
 
 
 def _release_for_move(visit_id: int) -> tuple[Visit, list[Carried]]:

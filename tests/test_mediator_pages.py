@@ -16,7 +16,6 @@ from tests.factories import (
     Team,
     create_agency,
     create_day,
-    create_mediator,
     create_session,
     create_shift,
     create_topic,

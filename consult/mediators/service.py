@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from consult.booking_errors import BookingError
 from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.models import (
@@ -151,6 +152,33 @@ def reserve_mediator(
         if fits_shift(window, busy[shift.mediator_id], (starts_dt, ends_dt), gap):
             return shift.mediator
     return None
+
+
+def accompany(visit: Visit, spans: Sequence[Window], *, wanted: bool, language_gap: bool) -> None:
+    """Give the booked visit a free mediator who speaks the person's language, if it needs one.
+
+    A wanted mediator is part of the booking: with none free, BookingError, and the
+    booking writes nothing. A mediator only needed for the language is given when free.
+    """
+    visit.mediator_wanted = wanted
+    if not (wanted or language_gap):
+        visit.mediator = None
+        return
+    starts_dt, ends_dt = min(s for s, _ in spans), max(e for _, e in spans)
+    mediator = reserve_mediator(visit.day, visit.language, starts_dt, ends_dt, visit_id=visit.id)
+    if mediator is None and wanted:
+        raise BookingError(NO_MEDIATOR_FREE)
+    visit.mediator = mediator
+
+
+def keep_mediator(visit: Visit, spans: Sequence[Window]) -> None:
+    """BookingError unless the visit's mediator is free for all of its longer time."""
+    starts_dt, ends_dt = min(s for s, _ in spans), max(e for _, e in spans)
+    found = reserve_mediator(
+        visit.day, visit.language, starts_dt, ends_dt, visit_id=visit.id, only=visit.mediator_id
+    )
+    if found is None:
+        raise BookingError(NO_MEDIATOR_FREE)
 
 
 # --- sign-ups -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
     Response,
@@ -38,6 +39,15 @@ from consult.web import date_or_400, domain_message
 bp = Blueprint("mediators", __name__)
 
 FEED_DAYS_BACK = 30
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: str) -> str:
+    """A language's name in the page's language ("Persian", "persisch", "فارسی")."""
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale())) or code
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def _today() -> date:

@@ -68,5 +68,9 @@ def next_best_plan(
         leave=journey.leave,
         limit=1,
         carried=carried,
+        mediator=journey.mediator,
     )
-    return itineraries.plan_token(result.plans[0]) if result.plans else ""
+    # A person booking with a mediator goes back to the plans when none is free any more.
+    if not result.plans or (journey.mediator and result.mediator_language is None):
+        return ""
+    return itineraries.plan_token(result.plans[0])
