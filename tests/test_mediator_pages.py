@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from consult.extensions import db
-from consult.models import CaseNote, ConsultationDay, MediatorShift, Role, Visit
+from consult.models import CaseNote, ConsultationDay, MediatorShift, Role, StaffUser, Visit
 from consult.visits import BookingRequest, Contact, book_visit
 from tests.factories import (
     Team,
@@ -180,3 +180,32 @@ def test_signing_up_changing_and_withdrawing(login: Login, world, app: Flask) ->
     assert "no longer signed up" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(MediatorShift).filter_by(day_id=other_id).count() == 0
+
+
+def test_a_coordinator_makes_a_mediator_with_languages_and_towns(
+    app: Flask, staff: Team, login: Login, world
+) -> None:
+    with app.app_context():
+        staff.add("coordinator", Role.COORDINATOR)
+        db.session.commit()
+    coordinator = login("coordinator")
+    form = {
+        "name": "Soraya",
+        "email": "soraya@example.org",
+        "role": "mediator",
+        "agency": "0",
+        "language": "fa",
+        "active": "y",
+    }
+    page = coordinator.post("/staff/coordination/staff/new", data=form)
+    assert page.status_code == 422
+    assert "A language mediator needs at least one language." in page.get_data(as_text=True)
+    form |= {"spoken": ["fa", "ar"], "towns": ["Magdeburg"]}
+    assert coordinator.post("/staff/coordination/staff/new", data=form).status_code == 302
+    with app.app_context():
+        account = db.session.query(StaffUser).filter_by(email="soraya@example.org").one()
+        assert (account.role, account.languages, account.towns) == (
+            Role.MEDIATOR,
+            ["fa", "ar"],
+            ["Magdeburg"],
+        )

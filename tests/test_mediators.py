@@ -230,3 +230,27 @@ def test_concurrent_bookings_never_share_a_mediator(
 def test_fits_shift_is_what_the_control_turns_off() -> None:
     # The control above patches this name; the booking must look it up there.
     assert service.fits_shift is fits_shift
+
+
+def test_statistics_count_the_visits_with_a_mediator(app: Flask) -> None:
+    from datetime import date
+
+    from consult.statistics import figures, folding
+
+    with app.app_context():
+        world = build_world()
+        with app.test_request_context("/?lang=en"):
+            first = plans(world).plans[0]
+            book_visit(request_of(world, first, mediator=True))
+            book_visit(request_of(world, first, name="Jana", language="de"))
+            db.session.commit()
+            with atomic():
+                folding.refresh()
+            period = figures.Filters(date(2030, 3, 1), date(2030, 3, 31))
+            (demand,) = [
+                s for s in figures.dashboard(period, date(2030, 4, 1)) if s.key == "demand"
+            ]
+    (table,) = [t for t in demand.tables if t.key == "mediators"]
+    rows = table.shown_rows(1)
+    assert rows[0][:2] == ["فارسی", 1]  # languages by their own names, as in the other tables
+    assert rows[-1][:2] == ["All", 1]

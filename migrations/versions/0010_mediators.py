@@ -32,6 +32,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_visit_mediator_id'), ['mediator_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_visit_mediator_id_staff_user'), 'staff_user', ['mediator_id'], ['id'])
 
+    with op.batch_alter_table('stat_visit', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mediator', sa.Boolean(), server_default=sa.false(), nullable=False))
+
     op.create_table('mediator_shift',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('mediator_id', sa.Integer(), nullable=False),
@@ -55,6 +58,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_mediator_shift_mediator_id'))
         batch_op.drop_index(batch_op.f('ix_mediator_shift_day_id'))
     op.drop_table('mediator_shift')
+
+    with op.batch_alter_table('stat_visit', schema=None) as batch_op:
+        batch_op.drop_column('mediator')
 
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_visit_mediator_id_staff_user'), type_='foreignkey')
