@@ -15,6 +15,7 @@ from consult.database import commit
 from consult.days import Hours, add_session, create_series
 from consult.demo_history import add_history
 from consult.demo_information import fill_practical_information
+from consult.demo_mediators import add_mediators
 from consult.demo_today import add_today
 from consult.extensions import db
 from consult.models import (
@@ -499,6 +500,7 @@ def load_demo(today: date | None = None, history: int = HISTORY_VISITS) -> str:
     busy = add_today(locations["magdeburg"], MAGDEBURG_AGENCIES, JOINT_HOURS, refs)
     commit()
     visits += len(busy.visits) if busy is not None else 0
+    visits += add_mediators(DEMO_PASSWORD, today)
     counts = {
         "agencies": Agency,
         "topics": Topic,
