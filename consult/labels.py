@@ -85,6 +85,4 @@ STAFF_MENU = (
     ("coordination.index", _l("Coordination")),
     ("statistics.dashboard", _l("Statistics")),
     ("notes.audit_log", _l("Audit log")),
-    ("mediators.my_day", _l("Visits I accompany")),
-    ("mediators.sign_up", _l("Days I sign up for")),
 )
