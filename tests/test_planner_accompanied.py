@@ -30,7 +30,11 @@ def brute_force(
     gap: timedelta,
     earliest: datetime | None,
 ) -> list[Plan]:
-    """Every combination of one opening per agency that keeps the gap and fits a window."""
+    """Every combination of one opening per agency that keeps the gap and fits a window.
+
+    As the planner, two plans with the same starts at the same agencies count as one
+    (the better is kept).
+    """
     found: dict[tuple, Plan] = {}
     for choice in product(*openings.values()):
         ordered = tuple(sorted(choice, key=lambda o: (o.starts_dt, o.agency_id)))
@@ -41,7 +45,10 @@ def brute_force(
         plan = Plan(ordered)
         if any(a <= plan.starts_dt and plan.ends_dt <= b for a, b in windows):
             found.setdefault(plan.key(), plan)
-    return [found[key] for key in sorted(found)]
+    distinct: dict[tuple, Plan] = {}
+    for key in sorted(found):
+        distinct.setdefault((key[3], key[4]), found[key])
+    return list(distinct.values())
 
 
 agency_openings = st.lists(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from time import thread_time
 
 from consult.planner import DEFAULT_BUDGET, DEFAULT_GAP, openings_for, plan_visit
 from consult.planner.values import Need, Opening, Plan, PlanKey, Plans, SlotState
@@ -33,18 +34,37 @@ def plan_accompanied(
     """Return the best `limit` plans that each fit wholly inside one of the `windows`."""
     found: dict[PlanKey, Plan] = {}
     complete = True
-    for start, end in sorted(set(windows)):
+    began = thread_time()
+    for start, end in _widest(windows):
         low = start if earliest is None else max(start, earliest)
         high = end if latest is None else min(end, latest)
         if high <= low:
             continue
-        plans = plan_visit(openings, gap=gap, earliest=low, latest=high, limit=limit, budget=budget)
+        # One budget for the whole call, shared by the windows' searches.
+        left = budget - timedelta(seconds=thread_time() - began)
+        if left <= timedelta(0):
+            complete = False
+            break
+        plans = plan_visit(openings, gap=gap, earliest=low, latest=high, limit=limit, budget=left)
         complete &= plans.complete
         for plan in plans:
-            # The same plan fits overlapping windows of two mediators: offer it once.
             found.setdefault(plan.key(), plan)
-    best = sorted(found)[:limit]
-    return Plans([found[key] for key in best], complete=complete)
+    # The same plan fits overlapping windows of two mediators: offer it once. As in one
+    # search, plans with the same starts at the same agencies are one (the better kept).
+    best: dict[tuple, Plan] = {}
+    for key in sorted(found):
+        best.setdefault((key[3], key[4]), found[key])
+    return Plans(list(best.values())[:limit], complete=complete)
+
+
+def _widest(windows: Iterable[Window]) -> list[Window]:
+    """The windows that no other window contains: a contained one adds no plan."""
+    ordered = sorted(set(windows), key=lambda w: (w[0], -w[1].timestamp()))
+    kept: list[Window] = []
+    for window in ordered:
+        if not kept or window[1] > max(end for _, end in kept):
+            kept.append(window)
+    return kept
 
 
 def plan_day_accompanied(
