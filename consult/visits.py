@@ -401,6 +401,7 @@ def rebook_appointment(appointment: Appointment, target: Bookable) -> Appointmen
     db.session.flush()  # the old seats must be gone before free desks are counted
     (moved,) = _place(visit, [fit], _taken_desks(wanted_ids), appointment.referred_by_agency_id)
     moved.status, moved.checked_in_dt = status, checked_in_dt
+    keep_mediator(visit, [(a.starts_dt, a.ends_dt) for a in [*others, moved]])
     return moved
 
 
@@ -430,9 +431,7 @@ def _add_appointments(
     visit.topics = list({t.id: t for t in [*visit.topics, *topics]}.values())
     kept = [(a.starts_dt, a.ends_dt) for a in visit.active_appointments]
     _place(visit, fitted, taken, request.referred_by_agency_id)
-    if visit.mediator_id is not None:
-        # The mediator stays with the person: the longer visit must still fit their time.
-        keep_mediator(visit, [*kept, *_spans(fitted)])
+    keep_mediator(visit, [*kept, *_spans(fitted)])
     return visit
 
 

@@ -209,3 +209,16 @@ def test_a_coordinator_makes_a_mediator_with_languages_and_towns(
             ["fa", "ar"],
             ["Magdeburg"],
         )
+
+
+def test_the_front_desk_sees_who_accompanies_whom(
+    app: Flask, staff: Team, login: Login, world
+) -> None:
+    with app.app_context():
+        visit = db.session.get(Visit, world["visit"])
+        location, name = visit.day.location, visit.mediator.name
+        staff.add("desk", Role.FRONTDESK, locations=[location])
+        db.session.commit()
+        url = f"/staff/desk/{location.id}/{world['day']}"
+    page = login("desk").get(url).get_data(as_text=True)
+    assert f"with mediator {name}" in page

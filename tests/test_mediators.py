@@ -61,9 +61,9 @@ def plans(world: World, language: str = "fa", **params):
 
 def request_of(world: World, plan, name: str = "Amina", **params) -> BookingRequest:
     contact = Contact(name=name, language=params.pop("language", "fa"))
-    return BookingRequest(
-        world.day_id, plan.appointments, contact, topic_ids=world.topic_ids, **params
-    )
+    appointments = params.pop("appointments", None) or plan.appointments
+    topic_ids = () if plan is None else world.topic_ids
+    return BookingRequest(world.day_id, appointments, contact, topic_ids=topic_ids, **params)
 
 
 def test_a_visit_in_a_language_nobody_speaks_fits_inside_the_mediators_hours(ctx: Flask) -> None:
@@ -254,3 +254,31 @@ def test_statistics_count_the_visits_with_a_mediator(app: Flask) -> None:
     rows = table.shown_rows(1)
     assert rows[0][:2] == ["فارسی", 1]  # languages by their own names, as in the other tables
     assert rows[-1][:2] == ["All", 1]
+
+
+def test_an_appointment_added_later_must_keep_the_visit_inside_the_mediators_time(
+    ctx: Flask,
+) -> None:
+    world = build_world(shift=(time(9), time(11)))
+    first = plans(world).plans[0]
+    visit = book_visit(request_of(world, first, mediator=True))
+    db.session.commit()
+    from consult.models import ConsultationDay
+
+    day = db.session.get(ConsultationDay, world.day_id)
+    third = create_session(day, create_agency(), starts=time(9), ends=time(12), desks=2)
+    db.session.commit()
+
+    @dataclass(frozen=True)
+    class Wish:
+        session_id: int
+        slot_ids: tuple[int, ...]
+
+    late = Wish(third.id, (third.slots[7].id,))  # 11:20, after the mediator has gone
+    with pytest.raises(BookingError, match="no language mediator"):
+        book_visit(request_of(world, plan=None, appointments=[late], add_to_visit_id=visit.id))
+    db.session.rollback()
+    inside = Wish(third.id, (third.slots[4].id,))  # 10:20
+    book_visit(request_of(world, plan=None, appointments=[inside], add_to_visit_id=visit.id))
+    db.session.commit()
+    assert len(db.session.get(Visit, visit.id).active_appointments) == 3

@@ -172,7 +172,13 @@ def accompany(visit: Visit, spans: Sequence[Window], *, wanted: bool, language_g
 
 
 def keep_mediator(visit: Visit, spans: Sequence[Window]) -> None:
-    """BookingError unless the visit's mediator is free for all of its longer time."""
+    """BookingError unless the visit's mediator (if any) is free for all of its new time.
+
+    The mediator stays with the person: an appointment added or moved must keep the
+    whole visit inside the mediator's free time.
+    """
+    if visit.mediator_id is None:
+        return
     starts_dt, ends_dt = min(s for s, _ in spans), max(e for _, e in spans)
     found = reserve_mediator(
         visit.day, visit.language, starts_dt, ends_dt, visit_id=visit.id, only=visit.mediator_id
