@@ -498,9 +498,9 @@ def load_demo(today: date | None = None, history: int = HISTORY_VISITS) -> str:
     commit()
     # Also when the demo was loaded on an earlier day: the front desk has a day to show.
     busy = add_today(locations["magdeburg"], MAGDEBURG_AGENCIES, JOINT_HOURS, refs)
+    visits += add_mediators(DEMO_PASSWORD, today)
     commit()
     visits += len(busy.visits) if busy is not None else 0
-    visits += add_mediators(DEMO_PASSWORD, today)
     counts = {
         "agencies": Agency,
         "topics": Topic,

@@ -13,7 +13,6 @@ from datetime import date, time
 
 import sqlalchemy as sa
 
-from consult.database import commit
 from consult.extensions import db
 from consult.itineraries import plans_for_day
 from consult.models import (
@@ -58,7 +57,10 @@ ACCOMPANIED = ("Parisa", "fa", ("benefits", "career"))
 
 
 def add_mediators(password: str, today: date) -> int:
-    """Create the demo mediators and their sign-ups if missing; return the visits booked."""
+    """Create the demo mediators and their sign-ups if missing; return the visits booked.
+
+    The caller commits.
+    """
     accounts = []
     for spec in DEMO_MEDIATORS:
         account = db.session.scalar(sa.select(StaffUser).where(StaffUser.email == spec.email))
@@ -98,7 +100,7 @@ def add_mediators(password: str, today: date) -> int:
                         ends_dt=local_to_utc(day.date, SHIFT[1], zone),
                     )
                 )
-    commit()
+    db.session.flush()
     return _book_accompanied_visit([d for d in days if d.date > today])
 
 
@@ -121,6 +123,5 @@ def _book_accompanied_visit(days: list[ConsultationDay]) -> int:
                     mediator=True,
                 )
             )
-            commit()
             return 1
     return 0

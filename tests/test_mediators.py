@@ -160,6 +160,14 @@ def test_signing_up_and_withdrawing(ctx: Flask) -> None:
     with pytest.raises(service.MediatorError, match="must still cover"):
         service.sign_up(mediator, day, time(9), time(9, 30))
     db.session.rollback()
+    # The same morning at another place: refused, the mediator cannot be in two places.
+    elsewhere = create_day(date=day.date)
+    db.session.commit()
+    with pytest.raises(service.MediatorError, match="another place"):
+        service.sign_up(mediator, elsewhere, time(10), time(12))
+    db.session.rollback()
+    service.sign_up(mediator, elsewhere, time(11), time(12))
+    db.session.rollback()
     db.session.get(Visit, visit.id).cancel()
     service.withdraw(mediator, day)
     db.session.commit()

@@ -250,6 +250,15 @@ def sign_up(mediator: StaffUser, day: ConsultationDay, starts: time, ends: time)
             raise MediatorError(
                 N_("You accompany visits on this day: your hours must still cover them.")
             )
+    elsewhere = sa.select(MediatorShift.id).where(
+        MediatorShift.mediator_id == mediator.id,
+        MediatorShift.day_id != day.id,
+        MediatorShift.starts_dt < ends_dt,
+        MediatorShift.ends_dt > starts_dt,
+    )
+    if db.session.scalar(elsewhere.limit(1)) is not None:
+        # Shifts that never overlap keep a mediator out of two visits at once across days.
+        raise MediatorError(N_("You are already signed up at another place at this time."))
     if shift is None:
         shift = MediatorShift(mediator_id=mediator.id, day_id=day.id)
         db.session.add(shift)
