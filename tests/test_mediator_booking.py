@@ -101,3 +101,35 @@ def test_a_mediator_taken_meanwhile_books_nothing(client: FlaskClient, world, ap
     assert "no language mediator is free at this time any more" in response.text
     with app.app_context():
         assert db.session.query(Visit).count() == 0
+
+
+def test_the_api_offers_plans_with_a_mediator_and_books_them(
+    client: FlaskClient, world, app: Flask
+) -> None:
+    url = f"/api/v1/days/{world['day']}/plans"
+    found = client.get(url, query_string={"topic": world["topics"], "language": "fa"}).get_json()
+    assert found["mediator_language"] == "fa" and not found["mediator_missing"]
+    asked = client.get(
+        url, query_string={"topic": world["topics"], "language": "uk", "mediator": "true"}
+    ).get_json()
+    assert asked["mediator_language"] is None and asked["mediator_missing"]
+    assert (
+        client.get(url, query_string={"topic": world["topics"], "mediator": "x"}).status_code == 422
+    )
+    body = {
+        "day_id": world["day"],
+        "plan": found["plans"][0]["token"],
+        "topics": world["topics"],
+        "name": "Amina",
+        "language": "fa",
+        "mediator": True,
+    }
+    response = client.post("/api/v1/visits", json=body)
+    assert response.status_code == 201, response.get_json()
+    reference = response.get_json()["reference"]
+    assert client.get(f"/api/v1/visits/{reference}").get_json()["mediator"] is True
+    # The same times again: the mediator is taken, and nothing is booked.
+    again = client.post("/api/v1/visits", json=body | {"name": "Reza"})
+    assert again.status_code == 409
+    with app.app_context():
+        assert db.session.query(Visit).count() == 1
