@@ -76,6 +76,9 @@ def test_a_person_who_reads_persian_gets_plans_with_a_mediator_and_the_booking_t
     with app.app_context():
         visit = db.session.query(Visit).one()
         assert visit.mediator_id == world["mediator"] and visit.mediator_wanted
+    # Moving the visit keeps asking for a mediator.
+    moving = client.get(response.headers["Location"].split("?")[0] + "/move")
+    assert "mediator=1" in moving.headers["Location"]
 
 
 def test_asking_for_a_mediator_when_none_is_free_says_so_and_offers_the_usual_plans(

@@ -23,6 +23,8 @@ def move_visit(reference: str) -> ResponseReturnValue:
         "topic": [t.id for t in carrying.own_topics(found, carrying.carried_of(found))],
         "speak": found.language,
         "move": found.reference,
+        # A person who asked for a language mediator keeps asking for one.
+        **({"mediator": "1"} if found.mediator_wanted else {}),
     }
     return redirect(url_for("public.find_days", **query))
 
