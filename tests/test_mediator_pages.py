@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from consult.extensions import db
+from consult.itineraries import PlannedOpening
 from consult.models import CaseNote, ConsultationDay, MediatorShift, Role, StaffUser, Visit
 from consult.visits import BookingRequest, Contact, book_visit
 from tests.factories import (
@@ -31,7 +32,7 @@ SECRETS = (PHONE, "0151", EMAIL, "Rahimi", NOTE)
 @pytest.fixture
 def world(app: Flask, staff: Team) -> dict[str, object]:
     with app.app_context():
-        day = create_day(date=create_day_date())
+        day = create_day(date=date(2030, 3, 12))
         agencies = [create_agency(name="Jobcenter"), create_agency(name="Ausländerbehörde")]
         topics = []
         for agency in agencies:
@@ -43,8 +44,8 @@ def world(app: Flask, staff: Team) -> dict[str, object]:
         advisor = staff.add("advisor", Role.ADVISOR, agency=agencies[0])
         sessions = sorted(day.sessions, key=lambda s: s.agency_id)
         openings = [
-            type("W", (), {"session_id": sessions[0].id, "slot_ids": (sessions[0].slots[0].id,)}),
-            type("W", (), {"session_id": sessions[1].id, "slot_ids": (sessions[1].slots[2].id,)}),
+            PlannedOpening(sessions[0].id, (sessions[0].slots[0].id,)),
+            PlannedOpening(sessions[1].id, (sessions[1].slots[2].id,)),
         ]
         visit = book_visit(
             BookingRequest(
@@ -64,12 +65,6 @@ def world(app: Flask, staff: Team) -> dict[str, object]:
             "reference": visit.reference,
             "token": mediator.feed_token,
         }
-
-
-def create_day_date():
-    from datetime import date
-
-    return date(2030, 3, 12)
 
 
 def assert_nothing_secret(body: str, where: str, reference: str) -> None:
@@ -145,7 +140,7 @@ def test_signing_up_changing_and_withdrawing(login: Login, world, app: Flask) ->
         day_id = db.session.get(Visit, world["visit"]).day_id
         other = create_day(
             location=db.session.get(ConsultationDay, day_id).location,
-            date=create_day_date().replace(day=19),
+            date=date(2030, 3, 19),
         )
         db.session.commit()
         other_id = other.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 import pytest
 import sqlalchemy as sa
@@ -12,10 +12,11 @@ from flask import Flask
 
 from consult.database import atomic
 from consult.extensions import db
-from consult.itineraries import plans_for_day
+from consult.itineraries import PlannedOpening, plans_for_day
 from consult.mediators import service
-from consult.models import Visit
+from consult.models import ConsultationDay, StaffUser, Topic, Visit
 from consult.planner.accompanied import fits_shift
+from consult.statistics import figures, folding
 from consult.visits import BookingError, BookingRequest, Contact, book_visit
 from tests.conftest import make_app
 from tests.factories import (
@@ -52,8 +53,6 @@ def build_world(shift: tuple[time, time] = (time(9, 0), time(10, 0))) -> World:
 
 
 def plans(world: World, language: str = "fa", **params):
-    from consult.models import ConsultationDay, Topic
-
     day = db.session.get(ConsultationDay, world.day_id)
     topics = [db.session.get(Topic, t) for t in world.topic_ids]
     return plans_for_day(day, topics, language=language, limit=50, **params)
@@ -91,7 +90,7 @@ def test_without_a_mediator_who_speaks_it_the_plans_are_the_usual_ones(ctx: Flas
 
 def test_a_person_may_ask_for_a_mediator_in_a_language_the_agencies_speak(ctx: Flask) -> None:
     world = build_world()
-    mediator = db.session.get(service.StaffUser, world.mediator_id)
+    mediator = db.session.get(StaffUser, world.mediator_id)
     mediator.languages = ["de"]
     db.session.commit()
     assert plans(world, language="de").mediator_language is None
@@ -149,8 +148,8 @@ def test_the_mediator_must_speak_the_language(ctx: Flask) -> None:
 
 def test_signing_up_and_withdrawing(ctx: Flask) -> None:
     world = build_world()
-    mediator = db.session.get(service.StaffUser, world.mediator_id)
-    day = db.session.get(service.ConsultationDay, world.day_id)
+    mediator = db.session.get(StaffUser, world.mediator_id)
+    day = db.session.get(ConsultationDay, world.day_id)
     service.sign_up(mediator, day, time(9), time(11))
     db.session.commit()
     visit = book_visit(request_of(world, plans(world).plans[-1], mediator=True))
@@ -241,10 +240,6 @@ def test_fits_shift_is_what_the_control_turns_off() -> None:
 
 
 def test_statistics_count_the_visits_with_a_mediator(app: Flask) -> None:
-    from datetime import date
-
-    from consult.statistics import figures, folding
-
     with app.app_context():
         world = build_world()
         with app.test_request_context("/?lang=en"):
@@ -271,22 +266,15 @@ def test_an_appointment_added_later_must_keep_the_visit_inside_the_mediators_tim
     first = plans(world).plans[0]
     visit = book_visit(request_of(world, first, mediator=True))
     db.session.commit()
-    from consult.models import ConsultationDay
-
     day = db.session.get(ConsultationDay, world.day_id)
     third = create_session(day, create_agency(), starts=time(9), ends=time(12), desks=2)
     db.session.commit()
 
-    @dataclass(frozen=True)
-    class Wish:
-        session_id: int
-        slot_ids: tuple[int, ...]
-
-    late = Wish(third.id, (third.slots[7].id,))  # 11:20, after the mediator has gone
+    late = PlannedOpening(third.id, (third.slots[7].id,))  # 11:20, after the mediator has gone
     with pytest.raises(BookingError, match="no language mediator"):
         book_visit(request_of(world, plan=None, appointments=[late], add_to_visit_id=visit.id))
     db.session.rollback()
-    inside = Wish(third.id, (third.slots[4].id,))  # 10:20
+    inside = PlannedOpening(third.id, (third.slots[4].id,))  # 10:20
     book_visit(request_of(world, plan=None, appointments=[inside], add_to_visit_id=visit.id))
     db.session.commit()
     assert len(db.session.get(Visit, visit.id).active_appointments) == 3
