@@ -278,3 +278,23 @@ def test_an_appointment_added_later_must_keep_the_visit_inside_the_mediators_tim
     book_visit(request_of(world, plan=None, appointments=[inside], add_to_visit_id=visit.id))
     db.session.commit()
     assert len(db.session.get(Visit, visit.id).active_appointments) == 3
+
+
+def test_signing_up_and_withdrawing_change_the_days_revision(ctx: Flask) -> None:
+    """Cached plans are keyed by the day's revision: what changes a mediator's time bumps it."""
+    world = build_world()
+    mediator = db.session.get(StaffUser, world.mediator_id)
+    day = db.session.get(ConsultationDay, world.day_id)
+
+    def revision() -> int:
+        db.session.expire_all()
+        return db.session.get(ConsultationDay, world.day_id).revision
+
+    before = revision()
+    service.sign_up(mediator, day, time(9), time(11))
+    db.session.commit()
+    assert revision() > before
+    before = revision()
+    service.withdraw(mediator, day)
+    db.session.commit()
+    assert revision() > before
