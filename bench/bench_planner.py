@@ -9,6 +9,10 @@ which every agency has a desk free at once), with the same targets.
 The family case: 2, 3, 4 people who share a Jobcenter appointment (two topics, one of
 them for everybody) and each see one agency of their own, planned as one chain
 (`consult.planner.family`), with the targets of as many agencies.
+
+The mediator case: the visit matrix again with a language mediator
+(`plan_day_accompanied`) whose free windows are those of three mediators, one of them
+already accompanying a visit.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from consult.planner import Need, SlotState, plan_day
+from consult.planner.accompanied import Window, free_windows, plan_day_accompanied
 from consult.planner.family import plan_family
 from consult.planner.simultaneous import meeting_times
 
@@ -43,6 +48,19 @@ PEOPLE = (2, 3, 4)
 def target_for(agencies: int) -> float:
     """The target of the smallest matrix row with at least this many agencies."""
     return TARGETS[min(a for a in TARGETS if a >= agencies)]
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return OPENS.replace(hour=hour, minute=minute)
+
+
+# Three mediators: 09:00-13:00 with a visit 10:00-11:00, 12:00-17:00, 08:00-18:00 with two.
+GAP = timedelta(minutes=5)
+MEDIATOR_WINDOWS: list[Window] = [
+    *free_windows((at(9), at(13)), [(at(10), at(11))], GAP),
+    (at(12), at(17)),
+    *free_windows((at(8), at(18)), [(at(9), at(10, 30)), (at(14), at(15))], GAP),
+]
 
 
 @dataclass(frozen=True)
@@ -95,21 +113,34 @@ def percentile_95(durations: list[float]) -> float:
     return statistics.quantiles(durations, n=20, method="inclusive")[-1]
 
 
-def run_cell(cell: Cell, language: str) -> tuple[list[float], int, int]:
-    """Time plan_day on freshly seeded days; durations in ms, plans found, budget hits."""
+def run_cell(
+    cell: Cell, language: str, windows: list[Window] | None = None
+) -> tuple[list[float], int, int]:
+    """Time plan_day (with `windows`: accompanied) on freshly seeded days.
+
+    Returns the durations in ms, the plans found and the budget hits.
+    """
     durations: list[float] = []
     found = incomplete = 0
     deadline = time.perf_counter() + SECONDS_PER_CELL
     for seed in range(RUNS):
         slots = busy_day(cell, seed)
         began = time.perf_counter()
-        plans = plan_day(slots, cell.needs, language=language, limit=5)
+        if windows is None:
+            plans = plan_day(slots, cell.needs, language=language, limit=5)
+        else:
+            plans = plan_day_accompanied(slots, cell.needs, windows, language=language, limit=5)
         durations.append((time.perf_counter() - began) * 1000)
         found += len(plans)
         incomplete += not plans.complete
         if time.perf_counter() > deadline:
             break
     return durations, found, incomplete
+
+
+def run_accompanied_cell(cell: Cell, language: str) -> tuple[list[float], int, int]:
+    """Time planning with a language mediator on freshly seeded days."""
+    return run_cell(cell, language, MEDIATOR_WINDOWS)
 
 
 CONFERENCE_MINUTES = 30
@@ -183,6 +214,10 @@ def family_rows() -> int:
 def main() -> None:
     """Print median and p95 time per cell of the matrix, for visits, then for conferences."""
     misses = matrix("planner matrix (ms; language ar, every other agency speaks it)", run_cell)
+    misses += matrix(
+        "planner matrix with a language mediator (ms; three mediators' free windows)",
+        run_accompanied_cell,
+    )
     misses += matrix(
         f"simultaneous search matrix (ms; case conference of {CONFERENCE_MINUTES} minutes, "
         f"first {CONFERENCE_TIMES} times)",

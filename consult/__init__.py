@@ -179,6 +179,7 @@ BLUEPRINTS = (
     "consult.tours.views",
     "consult.feeds.views",
     "consult.statistics.views",
+    "consult.mediators.views",
 )
 
 

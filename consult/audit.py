@@ -23,6 +23,7 @@ from consult.models import (
     CaseConference,
     Consent,
     ConsultationDay,
+    MediatorShift,
     Session,
     StaffUser,
     Tour,
@@ -119,7 +120,7 @@ def _visit_of(row: Any) -> tuple[str, int | None]:
 
 
 WATCHED: dict[type, Watched] = {
-    Visit: Watched("visit", ("status", "day_id")),
+    Visit: Watched("visit", ("status", "day_id", "mediator_id")),
     Appointment: Watched("appointment", ("status", "starts_dt", "session_id"), _visit_of),
     Consent: Watched("consent", ("language", "purpose", "withdrawn_dt"), _visit_of),
     CaseConference: Watched(
@@ -130,6 +131,7 @@ WATCHED: dict[type, Watched] = {
     Session: Watched("hours", ("status", "starts_dt", "ends_dt", "desks")),
     Tour: Watched("tour", ("status", "title")),
     WaitlistEntry: Watched("waitlist", ("status", "offered_day_id")),
+    MediatorShift: Watched("mediator_shift", ("day_id", "starts_dt", "ends_dt")),
     StaffUser: Watched(
         "account",
         ("role", "email", "name", "agency_id", "active", "password_hash", "feed_token"),

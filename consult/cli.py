@@ -131,9 +131,10 @@ def demo() -> None:
 def demo_logins() -> None:
     """Print the demo staff log-ins."""
     from consult.demo import DEMO_PASSWORD, DEMO_STAFF
+    from consult.demo_mediators import DEMO_MEDIATORS
 
     click.echo(f"Demo staff log-ins (password for all: {DEMO_PASSWORD}):")
-    for staff in DEMO_STAFF:
+    for staff in [*DEMO_STAFF, *DEMO_MEDIATORS]:
         click.echo(f"  {staff.role:<12} {staff.email:<40} {staff.note}")
     base = "http://127.0.0.1:5000"
     click.echo(f"Open {base}/ — staff sign in at {base}/staff/login")

@@ -17,6 +17,7 @@ from consult.demo_conferences import add_conference
 from consult.demo_families import add_family
 from consult.demo_history import add_history
 from consult.demo_information import fill_practical_information
+from consult.demo_mediators import add_mediators
 from consult.demo_today import add_today
 from consult.extensions import db
 from consult.models import (
@@ -501,6 +502,7 @@ def load_demo(today: date | None = None, history: int = HISTORY_VISITS) -> str:
     commit()
     # Also when the demo was loaded on an earlier day: the front desk has a day to show.
     busy = add_today(locations["magdeburg"], MAGDEBURG_AGENCIES, JOINT_HOURS, refs)
+    visits += add_mediators(DEMO_PASSWORD, today)
     commit()
     visits += len(busy.visits) if busy is not None else 0
     counts = {

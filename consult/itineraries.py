@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from consult.availability import DayAvailability, Revised, availability
 from consult.carrying import Carried
 from consult.errors import N_, DomainError
 from consult.extensions import db
+from consult.mediators.service import free_windows_on
 from consult.models import (
     Agency,
     ConsultationDay,
@@ -34,6 +36,7 @@ from consult.models import (
     utcnow,
 )
 from consult.planner import Need, Plan, SlotState, plan_day
+from consult.planner.accompanied import plan_day_accompanied
 from consult.slots import local_to_utc
 
 # The planner handles visits with up to eight agencies well inside its budget; people
@@ -73,6 +76,10 @@ class DayPlans:
     complete: bool = True
     # A moved visit's referral appointments that the plans take along, as fixed agencies.
     carried: tuple[Assignment, ...] = ()
+    # The language of the mediator who accompanies every plan, when the plans need one.
+    mediator_language: str | None = None
+    # The person asked for a mediator and none is free: the plans are without one.
+    mediator_missing: bool = False
 
     @property
     def serves_everything(self) -> bool:
@@ -211,11 +218,15 @@ def plans_for_day(
     limit: int = 5,
     now: datetime | None = None,
     carried: Sequence[Carried] = (),
+    mediator: bool = False,
 ) -> DayPlans:
     """The best `limit` plans for the topics on `day`, within the person's time limits.
 
     A moved visit's `carried` referral appointments join the plans where the day has
     their agency for their topics; the topics are shared among the other agencies.
+    When the person asked for a language `mediator`, or an agency of the plans does not
+    speak their language, the plans are those a free mediator who speaks it can
+    accompany; if none can, the plans are without one (`mediator_missing` if asked).
     """
     if arrive and leave and leave <= arrive:
         raise PlanningError(N_("The time you must leave has to be after the time you arrive."))
@@ -243,19 +254,24 @@ def plans_for_day(
         for s in known.sessions
         if s.agency_id == a.agency.id and {t.id for t in a.topics} <= s.topic_ids
     ]
-    plans = plan_day(
-        known.slots_of(serving),
-        [Need(a.agency.id, a.minutes) for a in (*assignments, *taken_along)],
-        language=language,
-        gap=timedelta(minutes=day.location.changeover_minutes),
-        earliest=earliest,
-        latest=latest,
-        limit=limit,
-        budget=timedelta(milliseconds=current_app.config["CONSULT_PLANNER_BUDGET_MS"]),
-    )
-    return DayPlans(
-        day, assignments, unserved, tuple(plans), complete=plans.complete, carried=taken_along
-    )
+    needs = [Need(a.agency.id, a.minutes) for a in (*assignments, *taken_along)]
+    limits = {
+        "language": language,
+        "gap": timedelta(minutes=day.location.changeover_minutes),
+        "earliest": earliest,
+        "latest": latest,
+        "limit": limit,
+        "budget": timedelta(milliseconds=current_app.config["CONSULT_PLANNER_BUDGET_MS"]),
+    }
+    found = partial(DayPlans, day, assignments, unserved, carried=taken_along)
+    needed = mediator or not all(a.language_ok for a in (*assignments, *taken_along))
+    if needed and language:
+        windows = free_windows_on(day, language)
+        plans = plan_day_accompanied(known.slots_of(serving), needs, windows, **limits)
+        if plans:
+            return found(tuple(plans), complete=plans.complete, mediator_language=language)
+    plans = plan_day(known.slots_of(serving), needs, **limits)
+    return found(tuple(plans), complete=plans.complete, mediator_missing=mediator)
 
 
 def _carried_assignments(

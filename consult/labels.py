@@ -28,6 +28,7 @@ ROLE_LABELS = {
     Role.FRONTDESK: _l("front desk"),
     Role.COORDINATOR: _l("coordinator"),
     Role.ADMIN: _l("administrator"),
+    Role.MEDIATOR: _l("language mediator"),
 }
 
 APPOINTMENT_STATUS_LABELS = {

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from consult import models
 from consult.booking_errors import (
     GROUP_STAYS,
     AlreadyBooked,
@@ -24,8 +22,9 @@ from consult.database import begin_write
 from consult.errors import N_
 from consult.extensions import db
 from consult.family_visits import Person, split_among
-from consult.itineraries import Assignment, assign_topics
+from consult.fitting import Bookable, FittedAppointment, fit_plan
 from consult.logs import refused
+from consult.mediators.service import accompany, keep_mediator
 from consult.messages.outbox import tell
 from consult.models import (
     Appointment,
@@ -34,8 +33,6 @@ from consult.models import (
     ConsultationDay,
     MessageKind,
     Seat,
-    Session,
-    SessionStatus,
     Slot,
     Topic,
     Visit,
@@ -43,16 +40,6 @@ from consult.models import (
     VisitStatus,
 )
 from consult.revisions import touch_days
-
-
-class Bookable(Protocol):
-    """What the booking needs of a planned appointment (a planner `Opening` fits)."""
-
-    @property
-    def session_id(self) -> int: ...
-
-    @property
-    def slot_ids(self) -> tuple[int, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -96,6 +83,10 @@ class BookingRequest:
     # A family's booking (`book_family`): everybody, the lead first; `topic_ids` are all
     # their topics and the visit booked is split among them in the same transaction.
     party: Sequence[Person] = ()
+    # A language mediator must accompany the visit (the person asked, or chose a plan
+    # with one); without it, one is still given when an agency does not speak the
+    # person's language and a mediator who does is free.
+    mediator: bool = False
 
     @property
     def origin(self) -> VisitOrigin:
@@ -224,14 +215,21 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     db.session.add(visit)
     visit.day = day
     _place(visit, fitted, taken, request.referred_by_agency_id)
+    if request.party:
+        # Before anything reads the database: the appointments placed now are not flushed.
+        split_among(visit, request.party, contact)
+    accompany(
+        visit,
+        _spans(fitted),
+        wanted=request.mediator,
+        language_gap=any(not fit.session.serves_language(visit.language) for fit in fitted),
+    )
     if request.consent_wording and not visit.consent_to_share:
         visit.consents.append(Consent(wording=request.consent_wording, language=contact.language))
     elif request.withdraw_consent:
         for consent in visit.consents:
             if consent.withdrawn_dt is None:
                 consent.withdraw()
-    if request.party:
-        split_among(visit, request.party, contact)
     return visit
 
 
@@ -264,94 +262,6 @@ def _requested_topics(topic_ids: Sequence[int]) -> list[Topic]:
 def needed_minutes(topics: Sequence[Topic]) -> int:
     """How long an appointment for these topics takes, as the planner counts (0 for none)."""
     return sum(topic.default_minutes for topic in topics)
-
-
-@dataclass(frozen=True)
-class FittedAppointment:
-    """A wish that is what the planner would offer: its session, slots and topics."""
-
-    session: Session
-    slots: tuple[Slot, ...]
-    topics: tuple[Topic, ...]
-    # A referral appointment taken along by a move keeps who referred it.
-    referred_by_agency_id: int | None = None
-
-
-def fit_plan(
-    day: ConsultationDay,
-    wishes: Sequence[Bookable],
-    topics: Sequence[Topic],
-    slots: dict[int, Slot],
-    *,
-    language: str | None,
-    keep: Sequence[Appointment] = (),
-    seen_now: bool = False,
-    carried: Sequence[Carried] = (),
-) -> list[FittedAppointment]:
-    """Check that the wishes are a plan the planner would offer for the topics, or UnfitPlanError.
-
-    This is the one check of a plan that every booking path runs inside its
-    write transaction, with `slots` locked. Each wish must be consecutive slots of
-    one published session of this published day that has not started (with
-    `seen_now`: not ended); the visit keeps one appointment per agency and the
-    changeover gap, also to the appointments it `keep`s. The topics are shared
-    among the wishes' agencies as the planner shares them (`assign_topics`):
-    every topic goes to exactly one appointment and every appointment gets at
-    least one. An appointment is exactly as long as its topics need on its
-    session's slot grid, as the planner cuts it (`openings_for`): its last slot
-    is the first at which that length is reached. Without topics (a referral
-    that names none) each appointment is one slot. A wish with the agency of a
-    `carried` referral appointment is that appointment: its own topics, which its
-    session must serve; the topics are shared among the other wishes.
-    """
-    if not day.is_bookable:
-        raise UnfitPlanError(N_("This consultation day is not open for booking."))
-    if not wishes:
-        raise UnfitPlanError(N_("Please choose at least one appointment."))
-    now = models.utcnow()
-    chosen = [_check_slots(day, wish, slots, now, seen_now) for wish in wishes]
-    intervals = [(s.agency_id, run[0].starts_dt, run[-1].ends_dt) for s, run in chosen]
-    intervals += [(a.agency_id, a.starts_dt, a.ends_dt) for a in keep]
-    check_no_clashes(intervals, timedelta(minutes=day.location.changeover_minutes))
-    along = {c.agency_id: c for c in carried}
-    shares = _share_topics(
-        [session for session, _ in chosen if session.agency_id not in along], topics, language
-    )
-    fitted = []
-    for session, run in chosen:
-        share = shares.get(session.agency_id)
-        taken = along.get(session.agency_id)
-        if taken is not None and not taken.topic_ids <= {t.id for t in session.topics}:
-            raise UnfitPlanError(
-                N_("This plan does not fit what you chose. Please choose a plan again.")
-            )
-        minutes = share.minutes if share else taken.minutes if taken else 0
-        length = timedelta(minutes=minutes) if minutes else run[0].ends_dt - run[0].starts_dt
-        start = run[0].starts_dt
-        if not run[-1].ends_dt - start >= length > run[-1].starts_dt - start:
-            raise UnfitPlanError(
-                N_("This plan does not fit what you chose. Please choose a plan again.")
-            )
-        if taken is not None:
-            fit = FittedAppointment(session, tuple(run), taken.topics, taken.referred_by_agency_id)
-        else:
-            fit = FittedAppointment(session, tuple(run), share.topics if share else ())
-        fitted.append(fit)
-    return fitted
-
-
-def _share_topics(
-    sessions: Sequence[Session], topics: Sequence[Topic], language: str | None
-) -> dict[int, Assignment]:
-    """The topics of each agency of the plan, shared as the planner shares them."""
-    if not topics:
-        return {}
-    assignments, unserved = assign_topics(sessions, topics, language)
-    if unserved or len(assignments) != len(sessions):
-        raise UnfitPlanError(
-            N_("This plan does not fit what you chose. Please choose a plan again.")
-        )
-    return {assignment.agency.id: assignment for assignment in assignments}
 
 
 def _place(
@@ -404,6 +314,7 @@ def rebook_appointment(appointment: Appointment, target: Bookable) -> Appointmen
     db.session.flush()  # the old seats must be gone before free desks are counted
     (moved,) = _place(visit, [fit], _taken_desks(wanted_ids), appointment.referred_by_agency_id)
     moved.status, moved.checked_in_dt = status, checked_in_dt
+    keep_mediator(visit, [(a.starts_dt, a.ends_dt) for a in [*others, moved]])
     return moved
 
 
@@ -431,8 +342,14 @@ def _add_appointments(
         seen_now=request.seen_now,
     )
     visit.topics = list({t.id: t for t in [*visit.topics, *topics]}.values())
+    kept = [(a.starts_dt, a.ends_dt) for a in visit.active_appointments]
     _place(visit, fitted, taken, request.referred_by_agency_id)
+    keep_mediator(visit, [*kept, *_spans(fitted)])
     return visit
+
+
+def _spans(fitted: Sequence[FittedAppointment]) -> list[tuple[datetime, datetime]]:
+    return [(fit.slots[0].starts_dt, fit.slots[-1].ends_dt) for fit in fitted]
 
 
 def _release_for_move(visit_id: int) -> tuple[Visit, list[Carried]]:
@@ -452,27 +369,6 @@ def _release_for_move(visit_id: int) -> tuple[Visit, list[Carried]]:
     return visit, carried
 
 
-def _check_slots(
-    day: ConsultationDay, wish: Bookable, slots: dict[int, Slot], now: datetime, seen_now: bool
-) -> tuple[Session, list[Slot]]:
-    chosen = [slots.get(sid) for sid in wish.slot_ids]
-    if not chosen or any(slot is None for slot in chosen):
-        raise UnfitPlanError(N_("This time is no longer offered. Please choose another one."))
-    ordered = sorted((s for s in chosen if s is not None), key=lambda s: s.starts_dt)
-    session = ordered[0].session
-    first = ordered[0]
-    if (
-        session.id != wish.session_id
-        or session.day_id != day.id
-        or session.status is not SessionStatus.PUBLISHED
-        or any(s.session_id != session.id for s in ordered)
-        or any(a.ends_dt != b.starts_dt for a, b in zip(ordered, ordered[1:], strict=False))
-        or (first.ends_dt <= now if seen_now else first.starts_dt < now)
-    ):
-        raise UnfitPlanError(N_("This time is no longer offered. Please choose another one."))
-    return session, ordered
-
-
 def free_desk(chosen: Sequence[Slot], taken: dict[int, set[int]]) -> int:
     """The lowest desk free in every one of the slots, or BookingError (taken meanwhile)."""
     capacity = min(slot.capacity for slot in chosen)
@@ -480,17 +376,3 @@ def free_desk(chosen: Sequence[Slot], taken: dict[int, set[int]]) -> int:
         if all(desk not in taken[slot.id] for slot in chosen):
             return desk
     raise BookingError(N_("Sorry, this time was just taken by someone else."))
-
-
-def check_no_clashes(intervals: list[tuple[int, datetime, datetime]], gap: timedelta) -> None:
-    """UnfitPlanError unless each agency is seen once and the changeover gap is kept."""
-    agencies = [agency_id for agency_id, _, _ in intervals]
-    if len(set(agencies)) != len(agencies):
-        raise UnfitPlanError(N_("A visit has at most one appointment with each service."))
-    ordered = sorted(intervals, key=lambda interval: interval[1:])
-    for (_, _, end), (_, start, _) in zip(ordered, ordered[1:], strict=False):
-        if start < end + gap:
-            raise UnfitPlanError(
-                N_("These appointments overlap or are less than %(minutes)d minutes apart."),
-                minutes=int(gap.total_seconds() // 60),
-            )

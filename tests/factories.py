@@ -17,6 +17,7 @@ from consult.models import (
     DayKind,
     DayStatus,
     Location,
+    MediatorShift,
     Role,
     Session,
     StaffUser,
@@ -24,6 +25,7 @@ from consult.models import (
     Visit,
 )
 from consult.passwords import hash_password
+from consult.slots import local_to_utc
 from consult.visits import BookingRequest, Contact, book_visit
 
 _numbers = itertools.count(1)
@@ -326,3 +328,31 @@ def create_conference_world(staff: Team, on: date = date(2030, 3, 12)) -> Confer
         other=other.id,
         sessions={a: s.id for a, s in by_agency.items()},
     )
+
+
+# --- language mediators ----------------------------------------------------------------
+
+
+def create_mediator(
+    languages: Sequence[str] = ("fa",), towns: Sequence[str] = ("Magdeburg",), **params: Any
+) -> StaffUser:
+    """A volunteer language mediator who speaks `languages` and reaches `towns`."""
+    user = create_staff(Role.MEDIATOR, languages=list(languages), towns=list(towns), **params)
+    db.session.flush()
+    return user
+
+
+def create_shift(
+    mediator: StaffUser, day: ConsultationDay, starts: time = time(9, 0), ends: time = time(12, 0)
+) -> MediatorShift:
+    """The mediator's sign-up for `day` from `starts` to `ends` (local times)."""
+    zone = day.location.timezone
+    shift = MediatorShift(
+        mediator_id=mediator.id,
+        day=day,
+        starts_dt=local_to_utc(day.date, starts, zone),
+        ends_dt=local_to_utc(day.date, ends, zone),
+    )
+    db.session.add(shift)
+    db.session.flush()
+    return shift

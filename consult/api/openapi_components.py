@@ -170,6 +170,16 @@ SCHEMAS: dict[str, Schema] = {
                 "description": "False when planning stopped at its time budget: the plans "
                 "given are the best found so far, and better ones may exist.",
             },
+            "mediator_language": {
+                "anyOf": [LANGUAGE_SCHEMA, {"type": "null"}],
+                "description": "Every plan fits the free time of a volunteer language "
+                "mediator who speaks this language; book it with `mediator: true`.",
+            },
+            "mediator_missing": {
+                "type": "boolean",
+                "description": "A mediator was asked for and none is free on this day: the "
+                "plans are without one.",
+            },
         }
     ),
     "VisitAppointment": _object(
@@ -190,6 +200,10 @@ SCHEMAS: dict[str, Schema] = {
             "day": ref("Day"),
             "language": LANGUAGE_SCHEMA,
             "interpreter": {"type": "boolean"},
+            "mediator": {
+                "type": "boolean",
+                "description": "A volunteer language mediator accompanies the person.",
+            },
             "consent": {
                 "type": "boolean",
                 "description": "The advisors of this visit may talk to each other about the case.",
@@ -238,6 +252,12 @@ SCHEMAS: dict[str, Schema] = {
                 "description": "The person's language; default: the request's language.",
             },
             "interpreter": {"type": "boolean", "default": False},
+            "mediator": {
+                "type": "boolean",
+                "default": False,
+                "description": "A language mediator must accompany the visit (a plan with "
+                "`mediator_language`): with none free, nothing is booked (409).",
+            },
             "consent": {
                 "type": "boolean",
                 "default": False,

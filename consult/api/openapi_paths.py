@@ -79,6 +79,12 @@ PATHS: dict[str, Schema] = {
                 param("arrive", "query", _CLOCK, "Earliest local start (HH:MM)."),
                 param("leave", "query", _CLOCK, "Latest local end (HH:MM)."),
                 param(
+                    "mediator",
+                    "query",
+                    {"type": "boolean", "default": False},
+                    "The person asks for a volunteer language mediator to accompany them.",
+                ),
+                param(
                     "limit",
                     "query",
                     {

@@ -33,7 +33,18 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 BOOKING_FIELDS = frozenset(
-    {"day_id", "plan", "topics", "name", "phone", "email", "language", "interpreter", "consent"}
+    {
+        "day_id",
+        "plan",
+        "topics",
+        "name",
+        "phone",
+        "email",
+        "language",
+        "interpreter",
+        "consent",
+        "mediator",
+    }
 )
 
 
@@ -89,6 +100,7 @@ class PlansQuery:
     arrive: time | None
     leave: time | None
     limit: int
+    mediator: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,7 @@ class BookingInput:
     language: str
     interpreter: bool
     consent: bool
+    mediator: bool = False
 
 
 def _topic_ids(args: MultiDict[str, str], problems: _Problems) -> tuple[int, ...]:
@@ -191,8 +204,11 @@ def plans_query(args: MultiDict[str, str]) -> PlansQuery:
                 min=MIN_PLANS,
                 max=MAX_PLANS,
             )
+    mediator = args.get("mediator", "false").strip().lower()
+    if mediator not in ("true", "false", "1", "0"):
+        problems.add("mediator", N_("Please give true or false here."))
     problems.raise_any()
-    return PlansQuery(topic_ids, language, arrive, leave, limit)
+    return PlansQuery(topic_ids, language, arrive, leave, limit, mediator in ("true", "1"))
 
 
 def _optional_text(body: Mapping[str, Any], name: str, problems: _Problems) -> str | None:
@@ -297,6 +313,7 @@ def booking(body: Mapping[str, Any], default_language: str) -> BookingInput:
         problems.add("language", N_("Please choose one of the offered languages."))
     interpreter = _flag(body, "interpreter", problems)
     consent = _flag(body, "consent", problems)
+    mediator = _flag(body, "mediator", problems)
     problems.raise_any()
     return BookingInput(
         day_id=day_id,
@@ -308,4 +325,5 @@ def booking(body: Mapping[str, Any], default_language: str) -> BookingInput:
         language=language,
         interpreter=interpreter,
         consent=consent,
+        mediator=mediator,
     )

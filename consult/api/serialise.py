@@ -103,6 +103,8 @@ def day_plans(result: DayPlans) -> Json:
         "unserved_topics": [t.id for t in result.unserved],
         "plans": [plan(result, p) for p in result.plans],
         "complete": result.complete,
+        "mediator_language": result.mediator_language,
+        "mediator_missing": result.mediator_missing,
     }
 
 
@@ -128,6 +130,7 @@ def visit(item: Visit) -> Json:
         "day": day(item.day),
         "language": item.language,
         "interpreter": item.interpreter_wanted,
+        "mediator": item.mediator_id is not None,
         "consent": item.consent_to_share,
         "topics": [t.id for t in item.topics],
         "appointments": [

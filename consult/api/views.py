@@ -197,6 +197,7 @@ def day_plans(day_id: int) -> ResponseReturnValue:
                 leave=query.leave,
                 limit=query.limit,
                 now=now,
+                mediator=query.mediator,
             )
         except PlanningError as error:
             raise Invalid.one("leave", error.message, **error.params) from None
@@ -299,6 +300,7 @@ def book() -> ResponseReturnValue:
                 consent_wording=consent_wording,
                 idempotency_key=key,
                 idempotency_digest=digest,
+                mediator=data.mediator,
             )
         )
     except AlreadyBooked as twin:
@@ -309,7 +311,9 @@ def book() -> ResponseReturnValue:
         # Not a plan we offer for these topics (made up or changed): the client's mistake.
         raise Invalid.one("plan", error.message, **error.params) from None
     except BookingError as error:
-        result = itineraries.plans_for_day(day, chosen, language=data.language, limit=1)
+        result = itineraries.plans_for_day(
+            day, chosen, language=data.language, limit=1, mediator=data.mediator
+        )
         next_plan = serialise.plan(result, result.plans[0]) if result.plans else None
         raise ApiError.from_domain(409, error, next_plan=next_plan) from None
     return _created(_booking_body(booked))

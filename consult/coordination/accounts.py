@@ -17,9 +17,10 @@ from consult.config import LANGUAGES
 from consult.coordination.errors import CoordinationError
 from consult.errors import N_
 from consult.extensions import db
-from consult.models import Agency, Location, Role, StaffUser
+from consult.models import Agency, Location, MediatorShift, Role, StaffUser
 from consult.passwords import MIN_PASSWORD_LENGTH, hash_password
 from consult.permissions import end_sessions
+from consult.revisions import touch_days
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class StaffFields:
     language: str
     active: bool
     password: str = ""
+    # A language mediator's languages and the towns they can reach.
+    languages: Sequence[str] = ()
+    towns: Sequence[str] = ()
 
 
 def save_staff(account: StaffUser | None, fields: StaffFields, *, by: StaffUser) -> StaffUser:
@@ -64,6 +68,8 @@ def save_staff(account: StaffUser | None, fields: StaffFields, *, by: StaffUser)
         raise CoordinationError(N_("Front desk staff need at least one location."))
     if fields.language not in LANGUAGES:
         raise CoordinationError(N_("Please choose one of the offered languages."))
+    if fields.role is Role.MEDIATOR and not fields.languages:
+        raise CoordinationError(N_("A language mediator needs at least one language."))
     if fields.password and by.role is not Role.ADMIN:
         # Whoever knows a password can sign in as its owner: only administrators set one.
         raise CoordinationError(N_("Only administrators can set passwords."))
@@ -84,6 +90,16 @@ def save_staff(account: StaffUser | None, fields: StaffFields, *, by: StaffUser)
     account.locations = chosen if fields.role is Role.FRONTDESK else []
     account.language = fields.language
     account.active = fields.active
+    mediating = fields.role is Role.MEDIATOR
+    account.languages = list(dict.fromkeys(fields.languages)) if mediating else []
+    account.towns = list(dict.fromkeys(fields.towns)) if mediating else []
+    if account.id is not None:
+        # Who speaks what on which day changes the plans offered on the days they signed up for.
+        touch_days(
+            db.session.scalars(
+                sa.select(MediatorShift.day_id).where(MediatorShift.mediator_id == account.id)
+            )
+        )
     if fields.password:
         account.password_hash = hash_password(fields.password)
         if account.session_version is not None:  # a new account has no sessions to end

@@ -362,6 +362,10 @@ class StaffForm(FlaskForm):
         invalid_choice_message=NOT_A_CHOICE,
     )
     active = BooleanField(_l("Active (may sign in)"), default=True)
+    spoken = CheckboxListField(
+        _l("Languages spoken"), description=_l("For language mediators."), choices=LANGUAGE_CHOICES
+    )
+    towns = CheckboxListField(_l("Towns they can reach"), description=_l("For language mediators."))
     password = PasswordField(
         _l("New password"),
         description=_l(

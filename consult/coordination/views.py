@@ -29,6 +29,7 @@ from consult.errors import N_, DomainError
 from consult.extensions import db
 from consult.hours.forms import DAY_STATUS_LABELS, HOURS_STATE_LABELS, SESSION_STATUS_LABELS
 from consult.hours.service import hours_on
+from consult.itineraries import all_towns
 from consult.labels import ROLE_LABELS
 from consult.models import (
     Agency,
@@ -278,8 +279,11 @@ def _edit_staff(account: StaffUser | None) -> ResponseReturnValue:
             "locations": [location.id for location in account.locations],
             "language": account.language,
             "active": account.active,
+            "spoken": account.languages,
+            "towns": account.towns,
         }
     form = StaffForm(data=data)
+    form.towns.choices = [SelectChoice(town) for town in all_towns()]
     roles = [r for r in Role if r is not Role.ADMIN or current_user.role is Role.ADMIN]
     form.role.choices = [SelectChoice(r.value, str(ROLE_LABELS[r])) for r in roles]
     form.agency.choices = [SelectChoice("0", _("— none —")), *_agency_choices()]
@@ -297,6 +301,8 @@ def _edit_staff(account: StaffUser | None) -> ResponseReturnValue:
             language=form.language.data or "de",
             active=bool(form.active.data),
             password=form.password.data or "",
+            languages=form.spoken.data or [],
+            towns=form.towns.data or [],
         )
         saved = done_or_flash(lambda: service.save_staff(account, fields, by=current_user))
         if saved is not None:

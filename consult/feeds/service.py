@@ -85,6 +85,12 @@ def staff_by_token(token: str) -> StaffUser | None:
     )
 
 
+def agency_staff_by_token(token: str) -> StaffUser | None:
+    """As `staff_by_token`, but never a language mediator (they have a feed of their own)."""
+    user = staff_by_token(token)
+    return None if user is None or user.role is Role.MEDIATOR else user
+
+
 def public_location(slug: str) -> Location | None:
     """The active location with this slug, if any."""
     return db.session.scalar(sa.select(Location).where(Location.slug == slug, Location.active))

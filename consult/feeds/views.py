@@ -65,7 +65,7 @@ def _conditional_feed(
 @bp.get("/feeds/staff/<token>.ics")
 def staff_feed(token: str) -> ResponseReturnValue:
     """A staff member's personal feed; the secret token in the URL is the only key."""
-    user = service.staff_by_token(token)
+    user = service.agency_staff_by_token(token)
     if user is None:
         abort(404)
     zone = current_app.config["CONSULT_TIMEZONE"]

@@ -32,6 +32,7 @@ from consult.models.conferences import (
     conference_agency,
 )
 from consult.models.days import ConsultationDay, DayKind, DaySeries, DayStatus, day_invitation
+from consult.models.mediators import MediatorShift
 from consult.models.messages import Channel, Message, MessageKind, MessageStatus
 from consult.models.notes import CONFERENCE, SHARE, CaseNote, Consent
 from consult.models.places import Agency, Location, Topic, topic_agency
@@ -83,6 +84,7 @@ __all__ = [
     "DayKind",
     "DaySeries",
     "DayStatus",
+    "MediatorShift",
     "Message",
     "MessageKind",
     "MessageStatus",

@@ -22,6 +22,8 @@ class Role(enum.StrEnum):
     FRONTDESK = "frontdesk"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    # A volunteer language mediator: sees only the visits they accompany (consult.mediators).
+    MEDIATOR = "mediator"
 
 
 staff_location = sa.Table(
@@ -51,6 +53,11 @@ class StaffUser(UserMixin, db.Model):
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised on log-out and password change: every session signed with an older value ends.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # A mediator's languages (codes such as "fa") and the towns they can reach.
+    languages: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'")
+    )
+    towns: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
 
     agency: Mapped[Agency | None] = relationship()
     locations: Mapped[list[Location]] = relationship(secondary=staff_location)

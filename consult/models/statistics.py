@@ -37,6 +37,8 @@ class StatVisit(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(10))
     language: Mapped[str] = mapped_column(sa.String(5))
     interpreter: Mapped[bool]
+    # A language mediator accompanied the visit.
+    mediator: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     origin: Mapped[str] = mapped_column(sa.String(10))
     # booked, cancelled; for waiting-list offers also offer_open, offer_expired, offer_declined
     outcome: Mapped[str] = mapped_column(sa.String(16))

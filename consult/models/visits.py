@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from consult.models.notes import Consent
     from consult.models.places import Agency, Topic
     from consult.models.sessions import Seat, Session
+    from consult.models.staff import StaffUser
     from consult.models.waitlist import WaitlistEntry
 
 
@@ -104,6 +105,9 @@ class Visit(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     language: Mapped[str] = mapped_column(sa.String(5), default="de")
     interpreter_wanted: Mapped[bool] = mapped_column(default=False)
+    # The booking asked for a language mediator; who accompanies the person, if anyone.
+    mediator_wanted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    mediator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
     walk_in: Mapped[bool] = mapped_column(default=False)
     origin: Mapped[VisitOrigin] = mapped_column(
         enum_type(VisitOrigin), default=VisitOrigin.BOOKED, server_default=VisitOrigin.BOOKED.value
@@ -139,6 +143,7 @@ class Visit(db.Model):
         back_populates="group_lead", foreign_keys=[group_lead_id], order_by="Visit.id"
     )
     waitlist_entry: Mapped[WaitlistEntry | None] = relationship()
+    mediator: Mapped[StaffUser | None] = relationship()
     client: Mapped[Client | None] = relationship(back_populates="visits")
     topics: Mapped[list[Topic]] = relationship(secondary=visit_topic)
     appointments: Mapped[list[Appointment]] = relationship(

@@ -23,6 +23,8 @@ def move_visit(reference: str) -> ResponseReturnValue:
         "topic": [t.id for t in carrying.own_topics(found, carrying.carried_of(found))],
         "speak": found.language,
         "move": found.reference,
+        # A person who asked for a language mediator keeps asking for one.
+        **({"mediator": "1"} if found.mediator_wanted else {}),
     }
     return redirect(url_for("public.find_days", **query))
 
@@ -68,5 +70,9 @@ def next_best_plan(
         leave=journey.leave,
         limit=1,
         carried=carried,
+        mediator=journey.mediator,
     )
-    return itineraries.plan_token(result.plans[0]) if result.plans else ""
+    # A person booking with a mediator goes back to the plans when none is free any more.
+    if not result.plans or (journey.mediator and result.mediator_language is None):
+        return ""
+    return itineraries.plan_token(result.plans[0])

@@ -71,6 +71,7 @@ class Journey:
     arrive: time | None
     leave: time | None
     move: str
+    mediator: bool = False  # the person asked for a language mediator
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> Journey:
@@ -88,6 +89,7 @@ class Journey:
             arrive=_clock(args.get("arrive", "")),
             leave=_clock(args.get("leave", "")),
             move=normalise_reference(args.get("move", ""))[:14],
+            mediator=args.get("mediator") == "1",
         )
 
     def query(self, **changes: object) -> dict[str, object]:
@@ -99,6 +101,7 @@ class Journey:
             "arrive": self.arrive.strftime("%H:%M") if self.arrive else "",
             "leave": self.leave.strftime("%H:%M") if self.leave else "",
             "move": self.move,
+            "mediator": "1" if self.mediator else "",
         }
         values.update(changes)
         return {key: value for key, value in values.items() if value not in ("", [], None)}
@@ -118,11 +121,8 @@ def _journey() -> Journey:
     try:
         return Journey.from_args(request.args)
     except PlanningError as error:
-        abort(Response(_render_error(domain_message(error)), 400))
-
-
-def _render_error(message: str) -> str:
-    return render_template("public/problem.html", message=message)
+        message = domain_message(error)
+        abort(Response(render_template("public/problem.html", message=message), 400))
 
 
 @bp.get("/")
@@ -195,6 +195,7 @@ def day_plans(day_id: int) -> ResponseReturnValue:
                 leave=journey.leave,
                 now=now,
                 carried=move_views.moving(journey)[1],
+                mediator=journey.mediator,
             )
         except PlanningError as error:
             flash(domain_message(error), "error")
@@ -317,18 +318,16 @@ def _booking_request(
         carry_referrals=moving is not None,
         drop_referrals=bool(form.drop_referrals.data),
         withdraw_consent=form.consent.data == "no" and bool(moving and moving.consent_to_share),
+        mediator=journey.mediator,
     )
 
 
 def _plan_from_token(day: ConsultationDay, journey: Journey, token: str):
     """The plan a token names, for display, if it is still a plan for this day."""
-    if not token:
-        return None
     try:
-        wanted = itineraries.parse_plan_token(token)
+        return presenters.token_view(day, token, itineraries.parse_plan_token(token))
     except PlanningError:
         return None
-    return presenters.token_view(day, token, wanted)
 
 
 @bp.get("/visit/<reference>")

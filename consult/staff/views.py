@@ -82,9 +82,11 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.get("/")
-@role_required(Role.ADVISOR, Role.FRONTDESK, Role.COORDINATOR)
+@role_required(Role.ADVISOR, Role.FRONTDESK, Role.COORDINATOR, Role.MEDIATOR)
 def home() -> ResponseReturnValue:
-    """The staff start page."""
+    """The staff start page; a language mediator's is the list of visits they accompany."""
+    if current_user.role is Role.MEDIATOR:
+        return redirect(url_for("mediators.my_day"))
     return render_template("staff/home.html")
 
 

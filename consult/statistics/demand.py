@@ -118,7 +118,33 @@ def demand(c: Counts) -> Section:
     by_origin = tally(c.visits, lambda r: r.origin, lambda r: r.outcome in KEPT)
     for origin, label in ORIGIN_LABELS.items():
         origins.rows.append([str(label), Cell.count(int(by_origin.get(origin.value, 0)))])
-    return Section("demand", _("Demand"), [by_topic, by_phase, languages, places, origins])
+    return Section(
+        "demand", _("Demand"), [by_topic, by_phase, languages, mediated(c), places, origins]
+    )
+
+
+def mediated(c: Counts) -> Table:
+    """Visits a volunteer language mediator accompanied, by the person's language."""
+    table = Table(
+        "mediators",
+        _("Visits with a language mediator"),
+        _("Visits kept that a volunteer language mediator accompanied, by language."),
+        [_("Language"), _("Visits with a language mediator"), _("Share of the language's visits")],
+        totals=1,
+    )
+    per_language: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in c.visits:
+        if row.outcome in KEPT:
+            per_language[row.language][0] += int(row.n)
+            per_language[row.language][1] += int(row.n) if row.mediator else 0
+    total = [0, 0]
+    for language, (visits, with_mediator) in sorted(per_language.items()):
+        if with_mediator:
+            label = LANGUAGE_NAMES.get(language, language)
+            table.rows.append([label, Cell.count(with_mediator), percent(with_mediator, visits)])
+        total = [total[0] + visits, total[1] + with_mediator]
+    table.rows.append([_("All"), Cell.count(total[1]), percent(total[1], total[0])])
+    return table
 
 
 # --- one visit instead of many ------------------------------------------------------------

@@ -182,6 +182,7 @@ def _fold_chunk(day_ids: Sequence[int]) -> None:
                 Visit.day_id,
                 Visit.language,
                 Visit.interpreter_wanted,
+                Visit.mediator_id,
                 Visit.origin,
                 Visit.status,
                 Visit.cancel_reason,
@@ -272,6 +273,7 @@ _VISIT_COLUMNS = (
     "appointments",
     "site_minutes",
     "wait_days",
+    "mediator",
     "n",
 )
 _VISIT_TOPIC_COLUMNS = ("day_id", "on", "location_id", "topic_id", "outcome", "agencies_key", "n")
@@ -362,6 +364,7 @@ def _visit_key(
         len(active),
         site,
         wait,
+        visit.mediator_id is not None,
     )
 
 

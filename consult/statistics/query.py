@@ -123,6 +123,7 @@ class Counts:
             "kind": v.kind,
             "language": v.language,
             "interpreter": v.interpreter,
+            "mediator": v.mediator,
             "origin": v.origin,
             "outcome": v.outcome,
             "agencies": v.agencies,

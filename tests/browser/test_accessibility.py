@@ -307,6 +307,8 @@ def _staff_pages(world: World) -> list[tuple[str, str, str]]:
         (ADMIN, "new staff member", "/staff/coordination/staff/new"),
         (ADMIN, "a staff member", f"/staff/coordination/staff/{w.staff}"),
         (ADMIN, "statistics", "/staff/statistics/"),
+        ("soraya@example.org", "visits a mediator accompanies", "/staff/mediator/"),
+        ("soraya@example.org", "days a mediator signs up for", "/staff/mediator/sign-up"),
     ]
     if w.client is not None:
         pages.append((RESIDENCE_ADVISOR, "notes of a client", f"/staff/notes/client/{w.client}"))

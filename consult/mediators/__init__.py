@@ -1,0 +1,1 @@
+"""Volunteer language mediators: their sign-ups, the visits they accompany, their pages."""
