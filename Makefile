@@ -45,8 +45,12 @@ chromium:
 	  && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null); } \
 	  || echo "chromium is not installed: browser tests cannot run"
 
+# One pytest worker per core (each with its own databases and browser); TEST_WORKERS=0
+# runs everything in this process.
+TEST_WORKERS ?= auto
+
 test: translations lint chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

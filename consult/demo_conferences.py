@@ -1,8 +1,9 @@
 """A case conference for the demo: Jobcenter and immigration office meet about Amina's case.
 
 Arranged as an advisor would: the person's consent to it, in Arabic as she was asked,
-then the first time on her joint day when both agencies have a desk free at once; the
-participants' invitations wait in the outbox.
+then the last time of her joint day when both agencies have a desk free at once (after
+the public's busiest hours, so the morning stays bookable); the participants'
+invitations wait in the outbox.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from consult.models import (
 PERSON = "Amina"
 AGENCIES = ("jobcenter", "abh")
 MINUTES = 30
+# Enough times to reach the end of a joint day of 10-minute slots.
+LATEST_OF = 200
 
 
 def add_conference(advisor: StaffUser) -> CaseConference | None:
@@ -43,7 +46,7 @@ def add_conference(advisor: StaffUser) -> CaseConference | None:
         return None
     agencies = list(db.session.scalars(sa.select(Agency).where(Agency.slug.in_(AGENCIES))))
     ids = tuple(sorted(a.id for a in agencies))
-    options = service.on_site_options(visit.day, ids, MINUTES)
+    options = service.on_site_options(visit.day, ids, MINUTES, limit=LATEST_OF)
     if not options:
         return None
     names = ", ".join(sorted(a.name for a in agencies))
@@ -51,5 +54,5 @@ def add_conference(advisor: StaffUser) -> CaseConference | None:
         wording = _(service.CONFERENCE_QUESTION, agencies=names)
     consent = service.record_consent(advisor, visit, wording, visit.language)
     return service.propose(
-        advisor, visit, service.Proposal(ids, MINUTES, options[0].starts_dt), consent
+        advisor, visit, service.Proposal(ids, MINUTES, options[-1].starts_dt), consent
     )
