@@ -192,7 +192,8 @@ def plan_apart(
     clashes = [
         [u for u in range(len(tracks)) if u != t and seen[t] & seen[u]] for t in range(len(tracks))
     ]
-    search = _ApartSearch(tracks, clashes, gap // MICROSECOND, limit, deadline)
+    chains = [[t for t, who in enumerate(seen) if person in who] for person in set().union(*seen)]
+    search = _ApartSearch(tracks, clashes, chains, gap // MICROSECOND, limit, deadline)
     try:
         search.run()
     except OutOfTime:
@@ -222,15 +223,17 @@ class _ApartSearch:
     end, among those starting at or after s (after the anchor and the gap, for those
     that see someone of the anchor's) that keep apart from the openings chosen for
     agencies that see someone in common. A partial plan is cut off when its bound
-    (issues so far plus the fewest each remaining agency can add, the latest of the
-    ends so far and the earliest end each remaining agency can reach, less s) ranks
-    after the worst of the best `limit` plans found.
+    (issues so far plus the fewest each remaining agency can add; and for the time on
+    site, the latest of the ends so far and the earliest end each remaining agency can
+    reach, less s, but no less than the earliest any one person's chain can end)
+    ranks after the worst of the best `limit` plans found.
     """
 
     def __init__(
         self,
         tracks: Sequence[Track],
         clashes: Sequence[Sequence[int]],
+        chains: Sequence[Sequence[int]],
         gap: int,
         limit: int,
         deadline: float,
@@ -241,6 +244,13 @@ class _ApartSearch:
         self.limit = limit
         self.deadline = deadline
         self.nodes = 0
+        # For each track: each person's other agencies, and whether the track is theirs.
+        self.chains = [
+            [(tuple(u for u in chain if u != t), t in chain) for chain in chains]
+            for t in range(len(tracks))
+        ]
+        self.shortest = [min(e - b for b, e in zip(t.starts, t.ends, strict=True)) for t in tracks]
+        self.chain_ends: dict[tuple[tuple[int, ...], int], int] = {}
         # Each track's openings in order of end, and their ends, for the depth first walk.
         self.by_end = [
             sorted(range(len(t.starts)), key=lambda i, t=t: (t.ends[i], t.starts[i]))
@@ -286,7 +296,9 @@ class _ApartSearch:
                     continue
                 issues = track.issues[i] + sum(self.fewest_issues[u][firsts[u]] for u in rest)
                 end = max([track.ends[i], *(self.soonest_end[u][firsts[u]] for u in rest)])
-                anchors.append(((issues, end - s, s), a, i, firsts))
+                end = max(end, self._people_end(a, i, s))
+                if end < _NEVER:
+                    anchors.append(((issues, end - s, s), a, i, firsts))
         anchors.sort(key=lambda anchor: anchor[:3])
         for bound, a, i, firsts in anchors:
             if self.worst is not None and bound > self.worst:
@@ -313,6 +325,7 @@ class _ApartSearch:
             rest_end[d] = max(rest_end[d + 1], self.soonest_end[u][firsts[u]])
         chosen: list[int] = [-1] * len(tracks)
         chosen[a] = i
+        least_end = self._people_end(a, i, s)
 
         def walk(depth: int, issues: int, last_end: int) -> None:
             self.nodes += 1
@@ -339,7 +352,7 @@ class _ApartSearch:
                 if start < floor:
                     continue
                 end = ends[j]
-                span = max(last_end, end, later_end) - s
+                span = max(last_end, end, later_end, least_end) - s
                 worst = self.worst
                 if worst is not None:
                     if (issues + fewest + later_issues, span, s) > worst:
@@ -353,6 +366,49 @@ class _ApartSearch:
             chosen[u] = -1
 
         walk(0, anchor.issues[i], anchor.ends[i])
+
+    def _people_end(self, a: int, i: int, s: int) -> int:
+        """The earliest everybody can be done when the plan starts with opening i of track a.
+
+        Each person's appointments follow one another from s on; a person of the first
+        appointment sees their other agencies after it.
+        """
+        end = self.tracks[a].ends[i]
+        latest, after = end, end + self.gap
+        for chain, theirs in self.chains[a]:
+            found = self._chain_end(chain, after if theirs else s)
+            if found > latest:
+                latest = found
+        return latest
+
+    def _chain_end(self, chain: tuple[int, ...], after: int) -> int:
+        """The earliest the chain's agencies can all be seen, one after another, from `after`.
+
+        The earliest ready time after each set of them (a subset table) is exact, since
+        an opening that ends sooner never leaves less to choose from; longer chains fall
+        back to their shortest openings laid end to end.
+        """
+        if not chain:
+            return 0
+        found = self.chain_ends.get((chain, after))
+        if found is not None:
+            return found
+        gap = self.gap
+        if len(chain) > 4:
+            found = after + sum(self.shortest[t] for t in chain) + (len(chain) - 1) * gap
+        else:
+            ready = [_NEVER] * (1 << len(chain))
+            ready[0] = after
+            for mask in range(1, len(ready)):
+                for bit, t in enumerate(chain):
+                    if mask >> bit & 1 and (before := ready[mask & ~(1 << bit)]) < _NEVER:
+                        track = self.tracks[t]
+                        end = self.soonest_end[t][bisect_left(track.starts, before)]
+                        if end < _NEVER:
+                            ready[mask] = min(ready[mask], end + gap)
+            found = ready[-1] - gap if ready[-1] < _NEVER else _NEVER
+        self.chain_ends[(chain, after)] = found
+        return found
 
     def _found(self, chosen: list[int], issues: int, span: int, s: int) -> None:
         tracks = self.tracks
