@@ -138,6 +138,7 @@ def test_the_tick_gives_plans_with_appointments_at_the_same_time(
     assert re.search(r'<input[^>]*checked[^>]*name="apart"', again)  # the tick is kept
 
     plans = client.get(f"/family/day/{halle['day']}").get_data(as_text=True)
+    assert "Some of you may be seen at different desks at the same time" in plans
     assert "At the same time: Amir at Ausländerbehörde, Leyla at MBE." in plans
     token = PLAN.search(plans).group(1)
     booked = client.post(
