@@ -153,3 +153,15 @@ def test_the_tick_gives_plans_with_appointments_at_the_same_time(
         starts = {a.agency.name: a.starts_dt for a in db.session.scalars(sa.select(Appointment))}
         assert starts["Ausländerbehörde"] == starts["MBE"]
         assert count(Seat) == 3
+
+
+def test_with_a_language_the_services_do_not_speak_the_plans_keep_the_family_together(
+    client: FlaskClient, halle: dict[str, int]
+) -> None:
+    client.get("/lang/en")
+    name_who_comes(client, halle, speak="ar", apart="y")
+
+    plans = client.get(f"/family/day/{halle['day']}").get_data(as_text=True)
+
+    assert "You stay together because not every service here speaks your language" in plans
+    assert "At the same time" not in plans

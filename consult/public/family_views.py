@@ -230,7 +230,8 @@ def family_day(day_id: int) -> ResponseReturnValue:
         party=party,
         result=found.day_plans,
         options=options,
-        apart=party.apart and found.day_plans.mediator_language is None,
+        # A mediator, wanted or needed for the language, keeps the group together.
+        apart=party.apart and all(a.language_ok for a in found.day_plans.assignments),
         side_by_side=side_by_side,
     )
 
