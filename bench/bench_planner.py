@@ -8,7 +8,8 @@ which every agency has a desk free at once), with the same targets.
 
 The family case: 2, 3, 4 people who share a Jobcenter appointment (two topics, one of
 them for everybody) and each see one agency of their own, planned as one chain
-(`consult.planner.family`), with the targets of as many agencies.
+(`consult.planner.family`), with the targets of as many agencies; then the same
+people seen apart (`plan_family(apart=True)`: each person's own chain, side by side).
 
 The mediator case: the visit matrix again with a language mediator
 (`plan_day_accompanied`) whose free windows are those of three mediators, one of them
@@ -175,7 +176,7 @@ def family_of(people: int) -> tuple[dict[int, set[int]], dict[int, int], list[se
     return agency_topics, minutes, each
 
 
-def run_family_cell(people: int, cell: Cell) -> tuple[list[float], int]:
+def run_family_cell(people: int, cell: Cell, apart: bool = False) -> tuple[list[float], int]:
     """Time plan_family on freshly seeded days; durations in ms and plans found."""
     agency_topics, minutes, each = family_of(people)
     durations: list[float] = []
@@ -184,7 +185,9 @@ def run_family_cell(people: int, cell: Cell) -> tuple[list[float], int]:
     for seed in range(RUNS):
         slots = busy_day(cell, seed)
         began = time.perf_counter()
-        plans = plan_family(slots, agency_topics, minutes, each, language="ar", limit=5)
+        plans = plan_family(
+            slots, agency_topics, minutes, each, language="ar", limit=5, apart=apart
+        )
         durations.append((time.perf_counter() - began) * 1000)
         found += len(plans)
         if time.perf_counter() > deadline:
@@ -192,15 +195,17 @@ def run_family_cell(people: int, cell: Cell) -> tuple[list[float], int]:
     return durations, found
 
 
-def family_rows() -> int:
-    """Print the family case; how many cells missed their target."""
-    print("family case (ms; a shared Jobcenter appointment and one agency each)")
+def family_rows(apart: bool = False) -> int:
+    """Print the family case (seen `apart`, or together); how many cells missed their target."""
+    how = "seen apart" if apart else "together"
+    print(f"family case {how} (ms; a shared Jobcenter appointment and one agency each)")
     print("  people desks booked   median      p95  runs  plans  target p95")
     misses = 0
     for people in PEOPLE:
         for desks in DESKS:
             for booked in BOOKED:
-                durations, found = run_family_cell(people, Cell(people + 1, desks, booked))
+                cell = Cell(people + 1, desks, booked)
+                durations, found = run_family_cell(people, cell, apart)
                 p95, target = percentile_95(durations), target_for(people + 1)
                 misses += p95 > target
                 print(
@@ -224,6 +229,7 @@ def main() -> None:
         run_simultaneous_cell,
     )
     misses += family_rows()
+    misses += family_rows(apart=True)
     print(f"planner matrices: {misses} cells over target or out of budget")
 
 

@@ -11,7 +11,7 @@ others get a companion appointment that shares it and holds no seats.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from consult.contacts import MAX_NAME, Contact, ContactError
 from consult.errors import N_
 from consult.extensions import db
 from consult.itineraries import DayPlans, plans_for_day
-from consult.models import Appointment, Consent, ConsultationDay, Topic, Visit
+from consult.models import Appointment, Consent, ConsultationDay, Slot, Topic, Visit
 from consult.planner.family import MAX_PEOPLE, FamilyPlan, attendees_by_agency, shares_of
 
 
@@ -115,6 +115,20 @@ def split_among(visit: Visit, people: Sequence[Person], contact: Contact) -> lis
     return members
 
 
+def seen_apart(
+    day: ConsultationDay, people: Sequence[Person], slots: Iterable[Slot], language: str
+) -> list[tuple[int, ...]]:
+    """Each person's topic ids, for a family who may be seen apart in a plan of these slots.
+
+    Nothing (they stay together) when an agency of the plan does not speak their
+    language: a mediator then goes with the group, as the planner plans it.
+    """
+    speaking = {s.agency_id for s in day.published_sessions if s.serves_language(language)}
+    if any(slot.session.agency_id not in speaking for slot in slots):
+        return []
+    return [person.topic_ids for person in people]
+
+
 @dataclass(frozen=True)
 class FamilyDayPlans:
     """A day's plans for a family: the plans of everybody's topics and whom each agency sees."""
@@ -128,11 +142,15 @@ class FamilyDayPlans:
 
 
 def family_plans_for_day(
-    day: ConsultationDay, people: Sequence[Sequence[Topic]], **options: Any
+    day: ConsultationDay, people: Sequence[Sequence[Topic]], *, apart: bool = False, **options: Any
 ) -> FamilyDayPlans:
-    """The best plans for the family on `day`: one chain for everybody's topics together."""
+    """The best plans for the family on `day` for everybody's topics.
+
+    One chain for the group, or with `apart` each person's own chain, side by side.
+    """
     union = list({t.id: t for person in people for t in person}.values())
-    day_plans = plans_for_day(day, union, **options)
+    each = [[t.id for t in person] for person in people]
+    day_plans = plans_for_day(day, union, apart=each if apart else (), **options)
     agency_topics = {a.agency.id: [t.id for t in a.topics] for a in day_plans.assignments}
-    attendees = attendees_by_agency(agency_topics, [[t.id for t in p] for p in people])
+    attendees = attendees_by_agency(agency_topics, each)
     return FamilyDayPlans(day_plans, attendees)

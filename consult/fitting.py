@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -46,6 +46,7 @@ def fit_plan(
     keep: Sequence[Appointment] = (),
     seen_now: bool = False,
     carried: Sequence[Carried] = (),
+    apart: Sequence[Collection[int]] = (),
 ) -> list[FittedAppointment]:
     """Check that the wishes are a plan the planner would offer for the topics, or UnfitPlanError.
 
@@ -61,7 +62,10 @@ def fit_plan(
     is the first at which that length is reached. Without topics (a referral
     that names none) each appointment is one slot. A wish with the agency of a
     `carried` referral appointment is that appointment: its own topics, which its
-    session must serve; the topics are shared among the other wishes.
+    session must serve; the topics are shared among the other wishes. A family who
+    may be seen `apart` names each person's topic ids: then the changeover gap is kept
+    between each person's own appointments (shared ones included), and appointments of
+    people who share none may run at the same time.
     """
     if not day.is_bookable:
         raise UnfitPlanError(N_("This consultation day is not open for booking."))
@@ -71,11 +75,15 @@ def fit_plan(
     chosen = [_check_slots(day, wish, slots, now, seen_now) for wish in wishes]
     intervals = [(s.agency_id, run[0].starts_dt, run[-1].ends_dt) for s, run in chosen]
     intervals += [(a.agency_id, a.starts_dt, a.ends_dt) for a in keep]
-    check_no_clashes(intervals, timedelta(minutes=day.location.changeover_minutes))
+    gap = timedelta(minutes=day.location.changeover_minutes)
+    if not apart:
+        check_no_clashes(intervals, gap)
     along = {c.agency_id: c for c in carried}
     shares = _share_topics(
         [session for session, _ in chosen if session.agency_id not in along], topics, language
     )
+    if apart:
+        check_each_person(intervals, _agencies_of_each(shares, apart), gap)
     fitted = []
     for session, run in chosen:
         share = shares.get(session.agency_id)
@@ -132,6 +140,34 @@ def _check_slots(
     ):
         raise UnfitPlanError(N_("This time is no longer offered. Please choose another one."))
     return session, ordered
+
+
+def _agencies_of_each(
+    shares: dict[int, Assignment], people: Sequence[Collection[int]]
+) -> list[set[int]]:
+    """For each person (by topic ids), the agencies whose shared-out topics include theirs."""
+    return [
+        {agency_id for agency_id, a in shares.items() if any(t.id in mine for t in a.topics)}
+        for mine in people
+    ]
+
+
+def check_each_person(
+    intervals: list[tuple[int, datetime, datetime]],
+    people: Sequence[Collection[int]],
+    gap: timedelta,
+) -> None:
+    """UnfitPlanError unless each agency is seen once and each person's appointments keep apart.
+
+    `people` names each person's agencies; an appointment with an agency that no one is
+    named for (one kept or carried along) counts as everybody's.
+    """
+    agencies = [agency_id for agency_id, _, _ in intervals]
+    if len(set(agencies)) != len(agencies):
+        raise UnfitPlanError(N_("A visit has at most one appointment with each service."))
+    anyone = set().union(*people)
+    for mine in people:
+        check_no_clashes([i for i in intervals if i[0] in mine or i[0] not in anyone], gap)
 
 
 def check_no_clashes(intervals: list[tuple[int, datetime, datetime]], gap: timedelta) -> None:

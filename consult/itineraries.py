@@ -37,6 +37,7 @@ from consult.models import (
 )
 from consult.planner import Need, Plan, SlotState, plan_day
 from consult.planner.accompanied import plan_day_accompanied
+from consult.planner.family import attendees_by_agency, plan_day_apart
 from consult.slots import local_to_utc
 
 # The planner handles visits with up to eight agencies well inside its budget; people
@@ -219,6 +220,7 @@ def plans_for_day(
     now: datetime | None = None,
     carried: Sequence[Carried] = (),
     mediator: bool = False,
+    apart: Sequence[Sequence[int]] = (),
 ) -> DayPlans:
     """The best `limit` plans for the topics on `day`, within the person's time limits.
 
@@ -227,6 +229,8 @@ def plans_for_day(
     When the person asked for a language `mediator`, or an agency of the plans does not
     speak their language, the plans are those a free mediator who speaks it can
     accompany; if none can, the plans are without one (`mediator_missing` if asked).
+    A family who may be seen at different desks at the same time names each person's
+    topic ids in `apart`; a mediator, wanted or needed, keeps them together.
     """
     if arrive and leave and leave <= arrive:
         raise PlanningError(N_("The time you must leave has to be after the time you arrive."))
@@ -270,7 +274,15 @@ def plans_for_day(
         plans = plan_day_accompanied(known.slots_of(serving), needs, windows, **limits)
         if plans:
             return found(tuple(plans), complete=plans.complete, mediator_language=language)
-    plans = plan_day(known.slots_of(serving), needs, **limits)
+    if apart and not needed:
+        attendees = attendees_by_agency(
+            {a.agency.id: [t.id for t in a.topics] for a in assignments}, apart
+        )
+        everyone = tuple(range(len(apart)))
+        attendees |= {a.agency.id: everyone for a in taken_along}
+        plans = plan_day_apart(known.slots_of(serving), needs, attendees, **limits)
+    else:
+        plans = plan_day(known.slots_of(serving), needs, **limits)
     return found(tuple(plans), complete=plans.complete, mediator_missing=mediator)
 
 
@@ -362,11 +374,14 @@ def days_serving(
     limit: int = 10,
     now: datetime | None = None,
     carried: Sequence[Carried] = (),
+    apart: Sequence[Sequence[int]] = (),
 ) -> list[DayPlans]:
     """The next days that can serve every topic with a free plan, each with its best plan."""
     found = []
     for day in upcoming_days(town=town, topic_ids=[t.id for t in topics]):
-        result = plans_for_day(day, topics, language=language, limit=1, now=now, carried=carried)
+        result = plans_for_day(
+            day, topics, language=language, limit=1, now=now, carried=carried, apart=apart
+        )
         if result.plans:
             found.append(result)
             if len(found) >= limit:

@@ -21,7 +21,7 @@ from consult.contacts import Contact
 from consult.database import begin_write
 from consult.errors import N_
 from consult.extensions import db
-from consult.family_visits import Person, split_among
+from consult.family_visits import Person, seen_apart, split_among
 from consult.fitting import Bookable, FittedAppointment, fit_plan
 from consult.logs import refused
 from consult.mediators.service import accompany, keep_mediator
@@ -83,6 +83,9 @@ class BookingRequest:
     # A family's booking (`book_family`): everybody, the lead first; `topic_ids` are all
     # their topics and the visit booked is split among them in the same transaction.
     party: Sequence[Person] = ()
+    # The party may be seen at different desks at the same time (unless a mediator goes
+    # with them): only each person's own appointments must keep apart.
+    apart: bool = False
     # A language mediator must accompany the visit (the person asked, or chose a plan
     # with one); without it, one is still given when an agency does not speak the
     # person's language and a mediator who does is free.
@@ -178,6 +181,8 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
     topics = _requested_topics(request.topic_ids)
     if extending is not None:
         return _add_appointments(extending, request, topics, slots, taken)
+    apart = request.apart and not request.mediator
+    each = seen_apart(day, request.party, slots.values(), contact.language) if apart else []
     fitted = fit_plan(
         day,
         request.appointments,
@@ -186,6 +191,7 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
         language=contact.language,
         seen_now=request.seen_now,
         carried=carried,
+        apart=each,
     )
     dropped = left_behind(carried, [fit.session.agency_id for fit in fitted])
     if dropped and not request.drop_referrals:
@@ -222,7 +228,8 @@ def _book_locked(request: BookingRequest, contact: Contact) -> Visit:
         visit,
         _spans(fitted),
         wanted=request.mediator,
-        language_gap=any(not fit.session.serves_language(visit.language) for fit in fitted),
+        language_gap=not each
+        and any(not fit.session.serves_language(visit.language) for fit in fitted),
     )
     if request.consent_wording and not visit.consent_to_share:
         visit.consents.append(Consent(wording=request.consent_wording, language=contact.language))

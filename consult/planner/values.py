@@ -53,7 +53,7 @@ PlanKey = tuple[int, timedelta, datetime, tuple[datetime, ...], tuple[int, ...]]
 
 @dataclass(frozen=True)
 class Plan:
-    """One visit: an opening at each needed agency, in chronological order."""
+    """One visit: an opening at each needed agency, in order of start (then agency)."""
 
     appointments: tuple[Opening, ...]
 
@@ -64,8 +64,8 @@ class Plan:
 
     @property
     def ends_dt(self) -> datetime:
-        """Return when the last appointment ends."""
-        return self.appointments[-1].ends_dt
+        """Return when the last appointment ends (the latest, when people are seen apart)."""
+        return max(opening.ends_dt for opening in self.appointments)
 
     @property
     def time_on_site(self) -> timedelta:

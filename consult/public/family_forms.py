@@ -37,6 +37,7 @@ class FamilyForm(FlaskForm):
     people = FieldList(FormField(PersonForm), min_entries=MAX_PEOPLE, max_entries=MAX_PEOPLE)
     town = SelectField(_l("Where?"), choices=[])
     speak = SelectField(_l("We speak"), choices=[])
+    apart = BooleanField(_l("We may be seen at different desks at the same time"))
     submit = SubmitField(_l("Find a day for us"))
 
 

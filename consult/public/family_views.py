@@ -40,6 +40,8 @@ class Party:
     topic_ids: tuple[tuple[int, ...], ...]
     town: str
     speak: str
+    # They may be seen at different desks at the same time.
+    apart: bool = False
 
     @classmethod
     def stored(cls) -> Party | None:
@@ -50,6 +52,7 @@ class Party:
                 tuple(tuple(int(t) for t in ids) for ids in raw["topics"]),
                 str(raw["town"]),
                 str(raw["speak"]),
+                bool(raw["apart"]) if "apart" in raw else False,
             )
         except (TypeError, KeyError, ValueError):
             return None
@@ -60,6 +63,7 @@ class Party:
             "topics": [list(ids) for ids in self.topic_ids],
             "town": self.town,
             "speak": self.speak,
+            "apart": self.apart,
         }
 
     def topics(self) -> tuple[list[Topic], list[list[Topic]]]:
@@ -68,12 +72,34 @@ class Party:
         by_id = {t.id: t for t in union}
         return union, [[by_id[t] for t in ids] for ids in self.topic_ids]
 
+    def apart_topics(self) -> tuple[tuple[int, ...], ...]:
+        """Each person's topic ids when they may be seen apart, else none."""
+        return self.topic_ids if self.apart else ()
+
 
 def together(names: Sequence[str]) -> str:
     """Whom an appointment is for: "Amir", or "Amir and Leyla together"."""
     if len(names) == 1:
         return names[0]
     return _("%(names)s together", names=format_list(list(names), locale=str(get_locale())))
+
+
+def side_by_side(rows: Sequence[presenters.TimelineRow]) -> list[str]:
+    """A sentence for each two appointments at the same time: people seen apart, at once."""
+    lines = []
+    for i, first in enumerate(rows):
+        for second in rows[i + 1 :]:
+            if first.starts_dt < second.ends_dt and second.starts_dt < first.ends_dt:
+                lines.append(
+                    _(
+                        "At the same time: %(first)s at %(agency)s, %(second)s at %(other)s.",
+                        first=first.people,
+                        agency=first.agency.name,
+                        second=second.people,
+                        other=second.agency.name,
+                    )
+                )
+    return lines
 
 
 def _party_or_start() -> tuple[Party, list[Topic], list[list[Topic]]]:
@@ -133,6 +159,7 @@ def _fill(form: FamilyForm, party: Party | None) -> None:
     if party is None:
         return
     form.town.data = party.town
+    form.apart.data = party.apart
     for entry, name, topic_ids in zip(form.people, party.names, party.topic_ids, strict=False):
         entry.form.name.data = name
         entry.form.topics.data = list(topic_ids)
@@ -158,7 +185,13 @@ def _party_of(form: FamilyForm, problems: list[str]) -> Party | None:
     if len(names) < 2:
         problems.append(_("Please name at least two people, each with what they need help with."))
         return None
-    party = Party(tuple(names), tuple(topic_ids), form.town.data or "", form.speak.data or "de")
+    party = Party(
+        tuple(names),
+        tuple(topic_ids),
+        form.town.data or "",
+        form.speak.data or "de",
+        bool(form.apart.data),
+    )
     try:
         party.topics()
     except PlanningError as error:
@@ -171,7 +204,9 @@ def _party_of(form: FamilyForm, problems: list[str]) -> Party | None:
 def family_days() -> ResponseReturnValue:
     """The next days that can see everybody in one visit."""
     party, union, _each = _party_or_start()
-    results = itineraries.days_serving(union, language=party.speak, town=party.town or None)
+    results = itineraries.days_serving(
+        union, language=party.speak, town=party.town or None, apart=party.apart_topics()
+    )
     return render_template("public/family_days.html", party=party, results=results)
 
 
@@ -180,7 +215,7 @@ def family_day(day_id: int) -> ResponseReturnValue:
     """The best plans for the family on one day; each appointment says for whom."""
     party, _union, each = _party_or_start()
     day = _day(day_id)
-    found = family_plans_for_day(day, each, language=party.speak)
+    found = family_plans_for_day(day, each, language=party.speak, apart=party.apart)
     options = []
     for plan in found.plans():
         view = presenters.plan_view(found.day_plans, plan.plan)
@@ -190,7 +225,14 @@ def family_day(day_id: int) -> ResponseReturnValue:
         )
         options.append(replace(view, rows=rows))
     return render_template(
-        "public/family_plans.html", day=day, party=party, result=found.day_plans, options=options
+        "public/family_plans.html",
+        day=day,
+        party=party,
+        result=found.day_plans,
+        options=options,
+        # A mediator, wanted or needed for the language, keeps the group together.
+        apart=party.apart and all(a.language_ok for a in found.day_plans.assignments),
+        side_by_side=side_by_side,
     )
 
 
@@ -213,7 +255,7 @@ def family_book(day_id: int) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            lead = book_family(_request(day, form), _people(party, form))
+            lead = book_family(_request(day, form, party), _people(party, form))
         except ContactError as error:
             status = 422
             if error.field in form:
@@ -241,10 +283,11 @@ def family_book(day_id: int) -> ResponseReturnValue:
         consents=consents,
         problems=problems,
         plan=plan,
+        at_once=side_by_side(plan.rows) if plan else [],
     ), status
 
 
-def _request(day: ConsultationDay, form: FamilyBookingForm) -> BookingRequest:
+def _request(day: ConsultationDay, form: FamilyBookingForm, party: Party) -> BookingRequest:
     return BookingRequest(
         day_id=day.id,
         appointments=itineraries.parse_plan_token(form.plan.data or ""),
@@ -255,6 +298,7 @@ def _request(day: ConsultationDay, form: FamilyBookingForm) -> BookingRequest:
             language=form.language.data or "de",
             interpreter_wanted=form.interpreter.data,
         ),
+        apart=party.apart,
     )
 
 
@@ -322,6 +366,21 @@ def family_of(visit: Visit) -> list[FamilyMember]:
             rows.append(replace(row, people=together(names)) if len(names) > 1 else row)
         members.append(FamilyMember(person, rows))
     return members
+
+
+@bp.app_template_global()
+def family_at_once(family: Sequence[FamilyMember]) -> list[str]:
+    """Who of the family is seen where at the same time (nothing when they stay together)."""
+    rows: dict[tuple[int, object], presenters.TimelineRow] = {}
+    for member in family:
+        for row in member.rows:
+            named = (
+                row
+                if row.people
+                else replace(row, people=member.visit.name or member.visit.reference)
+            )
+            rows.setdefault((row.agency.id, row.starts_dt), named)
+    return side_by_side(list(rows.values()))
 
 
 @bp.app_template_global()

@@ -66,7 +66,7 @@ class PlanView:
 
     @property
     def ends_dt(self) -> datetime:
-        return self.rows[-1].ends_dt
+        return max(row.ends_dt for row in self.rows)
 
     @property
     def minutes_on_site(self) -> int:
