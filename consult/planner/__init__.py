@@ -10,12 +10,11 @@ time on site, then start; the search is exact (it never misses a better plan).
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from time import thread_time
 
-from consult.planner.openings import openings_for
+from consult.planner.openings import openings_by_need, openings_for
 from consult.planner.search import MICROSECOND, OutOfTime, Search, micros, track_of
 from consult.planner.values import Need, Opening, Plan, PlanKey, Plans, SlotState
 
@@ -107,12 +106,7 @@ def plan_day(
     agency_ids = [need.agency_id for need in needs]
     if len(set(agency_ids)) != len(agency_ids):
         raise ValueError(f"each agency can be needed only once, got {agency_ids}")
-    by_agency: dict[int, list[SlotState]] = defaultdict(list)
-    for slot in slots:
-        by_agency[slot.agency_id].append(slot)
-    openings = {
-        need.agency_id: openings_for(by_agency[need.agency_id], need, language) for need in needs
-    }
+    openings = openings_by_need(slots, needs, language)
     return plan_visit(
         openings, gap=gap, earliest=earliest, latest=latest, limit=limit, budget=budget
     )

@@ -10,12 +10,12 @@ the best plans of each window, so one exact search per window and a merge suffic
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from time import thread_time
 
-from consult.planner import DEFAULT_BUDGET, DEFAULT_GAP, openings_for, plan_visit
+from consult.planner import DEFAULT_BUDGET, DEFAULT_GAP, plan_visit
+from consult.planner.openings import openings_by_need
 from consult.planner.values import Need, Opening, Plan, PlanKey, Plans, SlotState
 
 Window = tuple[datetime, datetime]
@@ -80,12 +80,7 @@ def plan_day_accompanied(
     budget: timedelta = DEFAULT_BUDGET,
 ) -> Plans:
     """Like `plan_day`, for a visit a mediator accompanies within one of the `windows`."""
-    by_agency: dict[int, list[SlotState]] = defaultdict(list)
-    for slot in slots:
-        by_agency[slot.agency_id].append(slot)
-    openings = {
-        need.agency_id: openings_for(by_agency[need.agency_id], need, language) for need in needs
-    }
+    openings = openings_by_need(slots, needs, language)
     return plan_accompanied(
         openings, windows, gap=gap, earliest=earliest, latest=latest, limit=limit, budget=budget
     )

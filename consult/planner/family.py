@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left, bisect_right, insort
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,10 +26,10 @@ from consult.planner import (
     Plan,
     Plans,
     SlotState,
-    openings_for,
     plan_day,
     plan_visit,
 )
+from consult.planner.openings import openings_by_need
 from consult.planner.search import MICROSECOND, OutOfTime, Track, micros, track_of
 
 MAX_PEOPLE = 4
@@ -137,12 +136,7 @@ def plan_day_apart(
     agency_ids = [need.agency_id for need in needs]
     if len(set(agency_ids)) != len(agency_ids):
         raise ValueError(f"each agency can be needed only once, got {agency_ids}")
-    by_agency: dict[int, list[SlotState]] = defaultdict(list)
-    for slot in slots:
-        by_agency[slot.agency_id].append(slot)
-    openings = {
-        need.agency_id: openings_for(by_agency[need.agency_id], need, language) for need in needs
-    }
+    openings = openings_by_need(slots, needs, language)
     limits = {"gap": gap, "earliest": earliest, "latest": latest, "limit": limit, "budget": budget}
     who = {agency_id: attendees[agency_id] for agency_id in agency_ids}
     if seen_together(who):

@@ -65,3 +65,15 @@ def openings_for(
             if current is None or _preference(opening) < _preference(current):
                 best[opening.starts_dt] = opening
     return sorted(best.values(), key=lambda opening: opening.starts_dt)
+
+
+def openings_by_need(
+    slots: Iterable[SlotState], needs: Sequence[Need], language: str | None = None
+) -> dict[int, list[Opening]]:
+    """Every need's openings among the day's slots, by agency."""
+    by_agency: dict[int, list[SlotState]] = defaultdict(list)
+    for slot in slots:
+        by_agency[slot.agency_id].append(slot)
+    return {
+        need.agency_id: openings_for(by_agency[need.agency_id], need, language) for need in needs
+    }
