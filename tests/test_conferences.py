@@ -551,3 +551,25 @@ def test_a_conference_is_proposed_from_the_client_record_too(
         db.session.commit()
     page = html_of(login("jc").get(f"/staff/notes/client/{client_id}"))
     assert f"/staff/conferences/visit/{world.visit}/new" in page
+
+
+def test_the_calendar_weeks_show_it_to_participants_only_and_without_names(
+    app: Flask, world: ConferenceWorld, staff: Team, login: Login
+) -> None:
+    _arranged(app, world, staff)
+    with app.app_context():
+        visit = db.session.get(Visit, world.visit)
+        assert visit is not None
+        name = visit.name
+        location = db.session.get(Session, world.sessions[world.jobcenter]).day.location_id
+    week = f"/staff/calendar/week/location/{location}?start=2030-03-12"
+    seen = html_of(login("abh").get(week))
+    (entry,) = re.findall(r'<p class="conference".*?</p>', seen, re.S)
+    assert "Fallkonferenz" in entry or "Case conference" in entry
+    assert "09:20" in entry and ("Raum J1" in entry or "Room J1" in entry)
+    assert name not in seen
+    agency_week = f"/staff/calendar/week/agency/{world.jobcenter}?start=2030-03-12"
+    mine = html_of(login("jc").get(agency_week))
+    assert 'class="conference"' in mine and name not in mine
+    outsider = html_of(login("mbe").get(week))
+    assert 'class="conference"' not in outsider

@@ -217,3 +217,35 @@ def test_the_front_desk_sees_who_accompanies_whom(
         url = f"/staff/desk/{location.id}/{world['day']}"
     page = login("desk").get(url).get_data(as_text=True)
     assert f"with mediator {name}" in page
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "wrong", "says"),
+    [("08:30", "11:00", "starts", "from 09:00 on"), ("09:00", "11:30", "ends", "up to 11:00")],
+)
+def test_sign_up_hours_outside_the_days_opening_hours_are_refused_at_the_field(
+    login: Login, world, app: Flask, starts: str, ends: str, wrong: str, says: str
+) -> None:
+    mediator = login("mediator")
+    with app.app_context():
+        day_id = db.session.get(Visit, world["visit"]).day_id
+    page = mediator.get("/staff/mediator/sign-up").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    response = mediator.post(
+        "/staff/mediator/sign-up",
+        data={
+            "day_id": day_id,
+            f"d{day_id}-csrf_token": token.group(1) if token else "",
+            f"d{day_id}-starts": starts,
+            f"d{day_id}-ends": ends,
+            f"d{day_id}-save": "1",
+        },
+    )
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    error = re.search(rf'id="d{day_id}-{wrong}-error">(.*?)</p>', body, re.S)
+    assert error and says in error.group(1)
+    assert f'href="#d{day_id}-{wrong}"' in body  # the summary links to the field
+    with app.app_context():
+        (shift,) = db.session.query(MediatorShift).filter_by(day_id=day_id).all()
+        assert shift.starts_dt.hour == 8 and shift.ends_dt.hour == 10  # 09:00-11:00 in Berlin

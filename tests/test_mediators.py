@@ -298,3 +298,18 @@ def test_signing_up_and_withdrawing_change_the_days_revision(ctx: Flask) -> None
     service.withdraw(mediator, day)
     db.session.commit()
     assert revision() > before
+
+
+def test_sign_up_hours_must_lie_within_the_days_opening_hours(ctx: Flask) -> None:
+    world = build_world()  # sessions 09:00-11:00, the mediator signed up 09:00-10:00
+    mediator = db.session.get(StaffUser, world.mediator_id)
+    day = db.session.get(ConsultationDay, world.day_id)
+    with pytest.raises(service.OutsideOpeningHours, match="start time") as early:
+        service.sign_up(mediator, day, time(8, 45), time(10))
+    assert early.value.field == "starts" and early.value.params == {"time": "09:00"}
+    with pytest.raises(service.OutsideOpeningHours, match="end time") as late:
+        service.sign_up(mediator, day, time(9), time(11, 15))
+    assert late.value.field == "ends" and late.value.params == {"time": "11:00"}
+    db.session.rollback()
+    service.sign_up(mediator, day, time(9), time(11))  # the whole day is fine
+    db.session.commit()

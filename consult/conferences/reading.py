@@ -14,6 +14,7 @@ from consult.extensions import db
 from consult.models import (
     CaseConference,
     CaseNote,
+    ConferenceStatus,
     ConsultationDay,
     StaffUser,
     Visit,
@@ -94,3 +95,34 @@ def conferences_at(location_id: int, since: datetime, until: datetime) -> list[C
             .order_by(CaseConference.starts_dt, CaseConference.id)
         )
     )
+
+
+def scheduled_between(
+    since: datetime,
+    until: datetime,
+    *,
+    location_id: int | None = None,
+    agency_id: int | None = None,
+) -> list[CaseConference]:
+    """The scheduled conferences starting in a span, at a location's day or of an agency.
+
+    For the combined calendar's weeks; who may see each is the caller's filter.
+    """
+    query = (
+        sa.select(CaseConference)
+        .where(
+            CaseConference.status == ConferenceStatus.SCHEDULED,
+            CaseConference.starts_dt >= since,
+            CaseConference.starts_dt < until,
+        )
+        .order_by(CaseConference.starts_dt, CaseConference.id)
+    )
+    if location_id is not None:
+        query = query.join(ConsultationDay, ConsultationDay.id == CaseConference.day_id).where(
+            ConsultationDay.location_id == location_id
+        )
+    if agency_id is not None:
+        query = query.join(
+            conference_agency, conference_agency.c.conference_id == CaseConference.id
+        ).where(conference_agency.c.agency_id == agency_id)
+    return list(db.session.scalars(query))

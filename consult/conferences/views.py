@@ -58,6 +58,7 @@ def _helpers() -> dict[str, object]:
         "may_view_conference": lambda conference: service.can_view(_me(), conference),
         "my_conferences_on": _my_conferences_on,
         "conferences_at": _conferences_at,
+        "week_conferences": _week_conferences,
         "local_date": local_date,  # the note list's, as on the notes pages
     }
 
@@ -79,6 +80,32 @@ def _my_conferences_on(when: date) -> list[CaseConference]:
 def _conferences_at(location: Location, when: date) -> list[CaseConference]:
     """The on-site conferences at a location on a date (for the combined calendar)."""
     return reading.conferences_at(location.id, *_span(when, location.timezone))
+
+
+def _week_conferences(
+    start: date, location: Location | None, agency: Agency | None
+) -> dict[date, list[CaseConference]]:
+    """The scheduled conferences of a calendar week the viewer may open, by local date.
+
+    A location's week lists those held there, an agency's week those it takes part in;
+    either way only conferences of the viewer's agency or proposed by the viewer.
+    """
+    zone = location.timezone if location else current_app.config["CONSULT_TIMEZONE"]
+    since = _span(start, zone)[0]
+    until = _span(start + timedelta(days=6), zone)[1]
+    found = reading.scheduled_between(
+        since,
+        until,
+        location_id=location.id if location else None,
+        agency_id=agency.id if agency else None,
+    )
+    me = _me()
+    week: dict[date, list[CaseConference]] = {}
+    for conference in found:
+        if service.can_view(me, conference):
+            local = conference.starts_dt.astimezone(ZoneInfo(zone)).date()
+            week.setdefault(local, []).append(conference)
+    return week
 
 
 def _me() -> StaffUser:

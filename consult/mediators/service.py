@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -26,6 +27,8 @@ from consult.models import (
     Location,
     MediatorShift,
     Role,
+    Session,
+    SessionStatus,
     StaffUser,
     Visit,
     VisitStatus,
@@ -40,6 +43,29 @@ NO_MEDIATOR_FREE = N_("Sorry, no language mediator is free at this time any more
 
 class MediatorError(DomainError):
     """A sign-up or an accompaniment that cannot be made as asked."""
+
+
+class OutsideOpeningHours(MediatorError):
+    """Sign-up hours that start before the day opens or end after it closes.
+
+    `field` names the time that is wrong: "starts" or "ends".
+    """
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message, **params)
+        self.field = field
+
+
+def opening_hours(day: ConsultationDay) -> Window | None:
+    """From the day's first session's start to its last session's end; None without sessions."""
+    first, last = db.session.execute(
+        sa.select(sa.func.min(Session.starts_dt), sa.func.max(Session.ends_dt)).where(
+            Session.day_id == day.id, Session.status != SessionStatus.WITHDRAWN
+        )
+    ).one()
+    if first is None or last is None:
+        return None
+    return _aware(first), _aware(last)
 
 
 def gap_of(day: ConsultationDay) -> timedelta:
@@ -67,13 +93,19 @@ def _speaking(shifts: Iterable[MediatorShift], language: str) -> list[MediatorSh
 def busy_windows(
     day_id: int, mediator_ids: Sequence[int], *, except_visit: int | None = None
 ) -> dict[int, list[Window]]:
-    """From first start to last end of each active visit the mediators accompany that day."""
+    """From first start to last end of each active visit the mediators accompany that day.
+
+    A family's visits are one: the mediator goes with the whole group, so its members'
+    visits make one window from the group's first start to its last end. `except_visit`
+    leaves out the whole group of that visit.
+    """
     busy: dict[int, list[Window]] = defaultdict(list)
     if not mediator_ids:
         return busy
-    rows = db.session.execute(
+    group = sa.func.coalesce(Visit.group_lead_id, Visit.id)
+    query = (
         sa.select(
-            Visit.id,
+            group,
             Visit.mediator_id,
             sa.func.min(Appointment.starts_dt),
             sa.func.max(Appointment.ends_dt),
@@ -85,11 +117,15 @@ def busy_windows(
             Visit.mediator_id.in_(sorted(mediator_ids)),
             Appointment.status != AppointmentStatus.CANCELLED,
         )
-        .group_by(Visit.id, Visit.mediator_id)
+        .group_by(group, Visit.mediator_id)
     )
-    for visit_id, mediator_id, start, end in rows:
-        if visit_id != except_visit:
-            busy[mediator_id].append((_aware(start), _aware(end)))
+    if except_visit is not None:
+        own = sa.select(sa.func.coalesce(Visit.group_lead_id, Visit.id)).where(
+            Visit.id == except_visit
+        )
+        query = query.where(group != sa.func.coalesce(own.scalar_subquery(), -1))
+    for _group, mediator_id, start, end in db.session.execute(query):
+        busy[mediator_id].append((_aware(start), _aware(end)))
     return busy
 
 
@@ -159,16 +195,22 @@ def accompany(visit: Visit, spans: Sequence[Window], *, wanted: bool, language_g
 
     A wanted mediator is part of the booking: with none free, BookingError, and the
     booking writes nothing. A mediator only needed for the language is given when free.
+    A family's members (booked with the lead's visit) get the same mediator, who goes
+    with the whole group; their visits count as one in the mediator's time.
     """
-    visit.mediator_wanted = wanted
+    group = [visit, *visit.members]
+    for each in group:
+        each.mediator_wanted = wanted
     if not (wanted or language_gap):
-        visit.mediator = None
+        for each in group:
+            each.mediator = None
         return
     starts_dt, ends_dt = min(s for s, _ in spans), max(e for _, e in spans)
     mediator = reserve_mediator(visit.day, visit.language, starts_dt, ends_dt, visit_id=visit.id)
     if mediator is None and wanted:
         raise BookingError(NO_MEDIATOR_FREE)
-    visit.mediator = mediator
+    for each in group:
+        each.mediator = mediator
 
 
 def keep_mediator(visit: Visit, spans: Sequence[Window]) -> None:
@@ -239,6 +281,7 @@ def sign_up(mediator: StaffUser, day: ConsultationDay, starts: time, ends: time)
         raise MediatorError(N_("The end has to be after the start."))
     zone = day.location.timezone
     starts_dt, ends_dt = local_to_utc(day.date, starts, zone), local_to_utc(day.date, ends, zone)
+    _within_opening_hours(day, starts_dt, ends_dt)
     touch_day(day.id)
     shift = db.session.scalar(
         sa.select(MediatorShift)
@@ -264,6 +307,26 @@ def sign_up(mediator: StaffUser, day: ConsultationDay, starts: time, ends: time)
         db.session.add(shift)
     shift.starts_dt, shift.ends_dt = starts_dt, ends_dt
     return shift
+
+
+def _within_opening_hours(day: ConsultationDay, starts_dt: datetime, ends_dt: datetime) -> None:
+    hours = opening_hours(day)
+    if hours is None:
+        return
+    opens, closes = hours
+    local = ZoneInfo(day.location.timezone)
+    if starts_dt < opens:
+        raise OutsideOpeningHours(
+            "starts",
+            N_("Enter a start time from %(time)s on: the day opens then."),
+            time=opens.astimezone(local).strftime("%H:%M"),
+        )
+    if ends_dt > closes:
+        raise OutsideOpeningHours(
+            "ends",
+            N_("Enter an end time up to %(time)s: the day closes then."),
+            time=closes.astimezone(local).strftime("%H:%M"),
+        )
 
 
 def withdraw(mediator: StaffUser, day: ConsultationDay) -> None:

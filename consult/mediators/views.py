@@ -84,18 +84,27 @@ def sign_up() -> ResponseReturnValue:
     """Published days in the mediator's towns: sign up with hours, change them, withdraw."""
     if request.method == "POST":
         return _change_sign_up()
+    return _sign_up_page()
+
+
+def _sign_up_page(posted: ShiftForm | None = None, day_id: int | None = None) -> str:
+    # `posted`: the form of day `day_id` as sent, shown again with its errors at the fields.
     rows = []
     for found in service.opportunities(current_user, _today()):
         zone = found.day.location.timezone
         shift = found.shift
-        form = ShiftForm(
-            formdata=None,
-            prefix=f"d{found.day.id}",
-            starts=shift.starts_dt.astimezone(ZoneInfo(zone)).time() if shift else None,
-            ends=shift.ends_dt.astimezone(ZoneInfo(zone)).time() if shift else None,
+        form = (
+            posted
+            if posted is not None and found.day.id == day_id
+            else ShiftForm(
+                formdata=None,
+                prefix=f"d{found.day.id}",
+                starts=shift.starts_dt.astimezone(ZoneInfo(zone)).time() if shift else None,
+                ends=shift.ends_dt.astimezone(ZoneInfo(zone)).time() if shift else None,
+            )
         )
         rows.append((found, form, WithdrawForm(formdata=None, prefix=f"w{found.day.id}")))
-    return render_template("mediators/sign_up.html", rows=rows)
+    return render_template("mediators/sign_up.html", rows=rows, posted=posted)
 
 
 def _change_sign_up() -> ResponseReturnValue:
@@ -115,6 +124,10 @@ def _change_sign_up() -> ResponseReturnValue:
         else:
             service.sign_up(current_user, day, form.starts.data, form.ends.data)
             flash(_("Thank you. Your hours are saved."), "success")
+    except service.OutsideOpeningHours as error:
+        db.session.rollback()
+        getattr(form, error.field).errors = [domain_message(error)]
+        return _sign_up_page(form, day.id), 400
     except service.MediatorError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
