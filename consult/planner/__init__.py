@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from time import thread_time
 
 from consult.planner.openings import openings_by_need, openings_for
-from consult.planner.search import MICROSECOND, OutOfTime, Search, micros, track_of
+from consult.planner.search import MICROSECOND, OutOfTime, Search, Track, micros, track_of
 from consult.planner.values import Need, Opening, Plan, PlanKey, Plans, SlotState
 
 __all__ = [
@@ -46,6 +46,25 @@ MAX_AGENCIES = 8
 log = logging.getLogger(__name__)
 
 
+def checked_tracks(
+    openings: Mapping[int, Sequence[Opening]],
+    gap: timedelta,
+    earliest: datetime | None,
+    latest: datetime | None,
+) -> list[Track]:
+    """Each agency's openings within `earliest`..`latest` as a search track, by agency id.
+
+    ValueError for a negative gap or more agencies than the search handles.
+    """
+    if gap < timedelta(0):
+        raise ValueError(f"the gap between appointments cannot be negative, got {gap}")
+    if len(openings) > MAX_AGENCIES:
+        raise ValueError(f"a visit can need at most {MAX_AGENCIES} agencies, got {len(openings)}")
+    low = None if earliest is None else micros(earliest)
+    high = None if latest is None else micros(latest)
+    return [track_of(agency_id, openings[agency_id], low, high) for agency_id in sorted(openings)]
+
+
 def plan_visit(
     openings: Mapping[int, Sequence[Opening]],
     *,
@@ -60,18 +79,10 @@ def plan_visit(
     `budget` bounds the CPU time of this call; a search that reaches it is logged
     and returns the plans proven best so far, marked incomplete.
     """
-    if gap < timedelta(0):
-        raise ValueError(f"the gap between appointments cannot be negative, got {gap}")
-    if len(openings) > MAX_AGENCIES:
-        raise ValueError(f"a visit can need at most {MAX_AGENCIES} agencies, got {len(openings)}")
-    if limit <= 0 or not openings:
+    tracks = checked_tracks(openings, gap, earliest, latest)
+    if limit <= 0 or not tracks or any(not track.openings for track in tracks):
         return Plans()
     deadline = thread_time() + budget.total_seconds()
-    low = None if earliest is None else micros(earliest)
-    high = None if latest is None else micros(latest)
-    tracks = [track_of(agency_id, openings[agency_id], low, high) for agency_id in sorted(openings)]
-    if any(not track.openings for track in tracks):
-        return Plans()
     found: list[Plan] = []
     try:
         search = Search(tracks, gap // MICROSECOND, deadline)

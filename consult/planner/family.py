@@ -20,17 +20,17 @@ from time import thread_time
 from consult.planner import (
     DEFAULT_BUDGET,
     DEFAULT_GAP,
-    MAX_AGENCIES,
     Need,
     Opening,
     Plan,
     Plans,
     SlotState,
+    checked_tracks,
     plan_day,
     plan_visit,
 )
 from consult.planner.openings import openings_by_need
-from consult.planner.search import MICROSECOND, OutOfTime, Track, micros, track_of
+from consult.planner.search import MICROSECOND, OutOfTime, Track
 
 MAX_PEOPLE = 4
 # Larger than any instant in microseconds since the epoch; marks "no opening".
@@ -169,19 +169,11 @@ def plan_apart(
     CPU `budget` runs out, the best plans found so far are returned, marked incomplete;
     unlike the chained search's, they are not proven best.
     """
-    if gap < timedelta(0):
-        raise ValueError(f"the gap between appointments cannot be negative, got {gap}")
-    if len(openings) > MAX_AGENCIES:
-        raise ValueError(f"a visit can need at most {MAX_AGENCIES} agencies, got {len(openings)}")
-    if limit <= 0 or not openings:
+    tracks = checked_tracks(openings, gap, earliest, latest)
+    if limit <= 0 or not tracks or any(not track.openings for track in tracks):
         return Plans()
     deadline = thread_time() + budget.total_seconds()
-    low = None if earliest is None else micros(earliest)
-    high = None if latest is None else micros(latest)
     agency_ids = sorted(openings)
-    tracks = [track_of(agency_id, openings[agency_id], low, high) for agency_id in agency_ids]
-    if any(not track.openings for track in tracks):
-        return Plans()
     seen = [set(attendees[agency_id]) for agency_id in agency_ids]
     clashes = [
         [u for u in range(len(tracks)) if u != t and seen[t] & seen[u]] for t in range(len(tracks))
