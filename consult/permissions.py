@@ -23,6 +23,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def current_staff() -> StaffUser:
+    """The signed-in staff member as the model object (not the request-bound proxy).
+
+    The real object can be assigned to relationships (a note's author, who recorded a
+    consent) and compared with other loaded rows.
+    """
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
     """The signed-in staff member; None when the account is gone or disabled, or the

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from consult.calendar import service
+from consult.conferences import reading as conference_reading
 from consult.extensions import db
 from consult.models import Agency, Role, today_in
 from consult.permissions import (
@@ -58,6 +59,7 @@ def day(location_id: int, on: str) -> ResponseReturnValue:
         agency_id=agency_id,
         names_visible=visible,
         references_visible=references,
+        conferences=conference_reading.at_location_on(location, when),
         previous=when - timedelta(days=1),
         following=when + timedelta(days=1),
     )
@@ -72,6 +74,9 @@ def week_location(location_id: int) -> ResponseReturnValue:
     loads = service.week_loads(start, location_id=location.id)
     return render_template(
         "calendar/week.html", title=location.name, location=location, agency=None, loads=loads,
+        conferences_by_day=conference_reading.week_by_day(
+            current_user, start, location.timezone, location_id=location.id, agency_id=None
+        ),
         **_week(start),
     )  # fmt: skip
 
@@ -95,6 +100,10 @@ def week_agency(agency_id: int) -> ResponseReturnValue:
         }
     return render_template(
         "calendar/week.html", title=agency.name, location=None, agency=agency, loads=loads,
+        conferences_by_day=conference_reading.week_by_day(
+            current_user, start, current_app.config["CONSULT_TIMEZONE"],
+            location_id=None, agency_id=agency.id,
+        ),
         **_week(start),
     )  # fmt: skip
 

@@ -5,17 +5,19 @@ Reads of the agenda notes are recorded in the audit log as every read of notes i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from consult.conferences.service import takes_part
+from consult.conferences.service import can_view, takes_part
 from consult.extensions import db
 from consult.models import (
     CaseConference,
     CaseNote,
     ConferenceStatus,
     ConsultationDay,
+    Location,
     StaffUser,
     Visit,
     conference_agency,
@@ -126,3 +128,40 @@ def scheduled_between(
             conference_agency, conference_agency.c.conference_id == CaseConference.id
         ).where(conference_agency.c.agency_id == agency_id)
     return list(db.session.scalars(query))
+
+
+def local_day(when: date, zone: str) -> tuple[datetime, datetime]:
+    """The UTC instants at which a local date starts and the next one starts."""
+    start = datetime.combine(when, time(0), tzinfo=ZoneInfo(zone))
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def of_agency_on(agency_id: int | None, when: date, zone: str) -> list[CaseConference]:
+    """An agency's conferences on a local date (for "My day"); none without an agency."""
+    if agency_id is None:
+        return []
+    return conferences_of_agency(agency_id, *local_day(when, zone))
+
+
+def at_location_on(location: Location, when: date) -> list[CaseConference]:
+    """The on-site conferences at a location on a local date (for the combined calendar)."""
+    return conferences_at(location.id, *local_day(when, location.timezone))
+
+
+def week_by_day(
+    user: StaffUser, start: date, zone: str, *, location_id: int | None, agency_id: int | None
+) -> dict[date, list[CaseConference]]:
+    """The scheduled conferences of a calendar week that `user` may open, by local date.
+
+    A location's week lists those held there, an agency's week those it takes part in;
+    either way only conferences of the user's agency or proposed by the user.
+    """
+    since = local_day(start, zone)[0]
+    until = local_day(start + timedelta(days=6), zone)[1]
+    found = scheduled_between(since, until, location_id=location_id, agency_id=agency_id)
+    week: dict[date, list[CaseConference]] = {}
+    for conference in found:
+        if can_view(user, conference):
+            local = conference.starts_dt.astimezone(ZoneInfo(zone)).date()
+            week.setdefault(local, []).append(conference)
+    return week

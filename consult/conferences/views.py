@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult.conferences import reading, service
@@ -30,13 +28,13 @@ from consult.models import (
     Agency,
     CaseConference,
     ConferenceStatus,
-    Location,
     Role,
     StaffUser,
     Visit,
 )
 from consult.notes.views import local_date
-from consult.permissions import role_required
+from consult.permissions import current_staff, role_required
+from consult.slots import local_to_utc
 from consult.web import domain_message
 
 bp = Blueprint("conferences", __name__, url_prefix="/staff/conferences")
@@ -53,70 +51,17 @@ def _helpers() -> dict[str, object]:
     # For the pages that show conferences among other things: the visit, my day, the calendar.
     return {
         "conference_status_labels": CONFERENCE_STATUS_LABELS,
-        "visit_conferences": reading.conferences_of_visit,
-        "may_propose_conference": lambda visit: service.can_propose(_me(), visit),
-        "may_view_conference": lambda conference: service.can_view(_me(), conference),
-        "my_conferences_on": _my_conferences_on,
-        "conferences_at": _conferences_at,
-        "week_conferences": _week_conferences,
+        "may_propose_conference": lambda visit: service.can_propose(current_staff(), visit),
+        "may_view_conference": lambda conference: service.can_view(current_staff(), conference),
         "local_date": local_date,  # the note list's, as on the notes pages
     }
-
-
-def _span(when: date, zone: str) -> tuple[datetime, datetime]:
-    start = datetime.combine(when, time(0), tzinfo=ZoneInfo(zone))
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
-
-
-def _my_conferences_on(when: date) -> list[CaseConference]:
-    """The signed-in advisor's agency's conferences on a local date (for "My day")."""
-    me = _me()
-    if me.agency_id is None:
-        return []
-    since, until = _span(when, current_app.config["CONSULT_TIMEZONE"])
-    return reading.conferences_of_agency(me.agency_id, since, until)
-
-
-def _conferences_at(location: Location, when: date) -> list[CaseConference]:
-    """The on-site conferences at a location on a date (for the combined calendar)."""
-    return reading.conferences_at(location.id, *_span(when, location.timezone))
-
-
-def _week_conferences(
-    start: date, location: Location | None, agency: Agency | None
-) -> dict[date, list[CaseConference]]:
-    """The scheduled conferences of a calendar week the viewer may open, by local date.
-
-    A location's week lists those held there, an agency's week those it takes part in;
-    either way only conferences of the viewer's agency or proposed by the viewer.
-    """
-    zone = location.timezone if location else current_app.config["CONSULT_TIMEZONE"]
-    since = _span(start, zone)[0]
-    until = _span(start + timedelta(days=6), zone)[1]
-    found = reading.scheduled_between(
-        since,
-        until,
-        location_id=location.id if location else None,
-        agency_id=agency.id if agency else None,
-    )
-    me = _me()
-    week: dict[date, list[CaseConference]] = {}
-    for conference in found:
-        if service.can_view(me, conference):
-            local = conference.starts_dt.astimezone(ZoneInfo(zone)).date()
-            week.setdefault(local, []).append(conference)
-    return week
-
-
-def _me() -> StaffUser:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def _visit(visit_id: int) -> Visit:
     visit = db.session.get(Visit, visit_id)
     if visit is None:
         abort(404)
-    if not service.can_propose(_me(), visit):
+    if not service.can_propose(current_staff(), visit):
         abort(403)
     return visit
 
@@ -125,7 +70,7 @@ def _conference(conference_id: int) -> CaseConference:
     conference = db.session.get(CaseConference, conference_id)
     if conference is None:
         abort(404)
-    if not service.can_view(_me(), conference):
+    if not service.can_view(current_staff(), conference):
         abort(403)
     return conference
 
@@ -134,7 +79,7 @@ def _with_agencies(form: ProposalForm) -> ProposalForm:
     agencies = db.session.scalars(sa.select(Agency).order_by(Agency.name))
     form.agencies.choices = [SelectChoice(a.id, a.name) for a in agencies]
     if not form.is_submitted():
-        form.agencies.data = [_me().agency_id]
+        form.agencies.data = [current_staff().agency_id]
     return form
 
 
@@ -148,11 +93,10 @@ def question(visit: Visit, agencies: list[Agency], language: str) -> str:
 def _online_start(form: ProposalForm, zone: str) -> datetime | None:
     if form.on_date.data is None or form.at_time.data is None:
         return None
-    local = datetime.combine(form.on_date.data, form.at_time.data, tzinfo=ZoneInfo(zone))
-    return local.astimezone(UTC)
+    return local_to_utc(form.on_date.data, form.at_time.data, zone)
 
 
-def _check_online(form: ProposalForm) -> bool:
+def _check_online(form: ProposalForm, zone: str) -> bool:
     ok = True
     if not form.meeting_link.data:
         form.meeting_link.errors.append(_("Please give the meeting link as an https:// address."))
@@ -169,11 +113,17 @@ def _check_online(form: ProposalForm) -> bool:
     if form.at_time.data is None:
         form.at_time.errors.append(_("Please give the time."))
         ok = False
+    elif form.on_date.data is not None:
+        try:
+            _online_start(form, zone)
+        except DomainError as error:  # a time the clocks skip that day
+            form.at_time.errors.append(domain_message(error))
+            ok = False
     return ok
 
 
 def _step_two(visit: Visit, form: ConfirmForm, status: int = 200) -> ResponseReturnValue:
-    me = _me()
+    me = current_staff()
     agencies = service.chosen_agencies(me, form.agencies.data or [])
     zone = visit.day.location.timezone
     options = []
@@ -187,7 +137,10 @@ def _step_two(visit: Visit, form: ConfirmForm, status: int = 200) -> ResponseRet
             )
             for m in meetings
         ]
-    online = _online_start(form, zone) if form.place.data == ONLINE else None
+    try:
+        online = _online_start(form, zone) if form.place.data == ONLINE else None
+    except DomainError:  # a time the clocks skip: the form says so at the field
+        online = None
     page = render_template(
         "conferences/confirm.html",
         visit=visit,
@@ -208,7 +161,9 @@ def propose(visit_id: int) -> ResponseReturnValue:
     """Step one: the agencies, the place, the length."""
     visit = _visit(visit_id)
     form = _with_agencies(ProposalForm())
-    if form.validate_on_submit() and (form.place.data == ON_DAY or _check_online(form)):
+    if form.validate_on_submit() and (
+        form.place.data == ON_DAY or _check_online(form, visit.day.location.timezone)
+    ):
         try:
             confirm = _with_agencies(ConfirmForm())
             return _step_two(visit, confirm)  # type: ignore[arg-type]
@@ -223,11 +178,11 @@ def propose(visit_id: int) -> ResponseReturnValue:
 def confirm(visit_id: int) -> ResponseReturnValue:
     """Step two: the person agreed and a time is chosen; the conference is arranged."""
     visit = _visit(visit_id)
-    me = _me()
+    me = current_staff()
     form = _with_agencies(ConfirmForm())
     valid = form.validate_on_submit()
     if form.place.data == ONLINE:
-        valid = _check_online(form) and valid
+        valid = _check_online(form, visit.day.location.timezone) and valid
     elif not form.start.data:
         form.start.errors = [_("Please choose a time.")]
         valid = False
@@ -272,7 +227,7 @@ def confirm(visit_id: int) -> ResponseReturnValue:
 def show(conference_id: int) -> ResponseReturnValue:
     """Time, place, agencies, the agenda this advisor may read, the outcome."""
     conference = _conference(conference_id)
-    me = _me()
+    me = current_staff()
     return _render(conference, me)
 
 
@@ -297,7 +252,7 @@ def _render(
 @role_required(Role.ADVISOR)
 def outcome(conference_id: int) -> ResponseReturnValue:
     conference = _conference(conference_id)
-    me = _me()
+    me = current_staff()
     form = OutcomeForm()
     if not form.validate_on_submit():
         return _render(conference, me, form)
@@ -335,7 +290,7 @@ def withdraw_consent(conference_id: int) -> ResponseReturnValue:
     if not ReasonForm().validate_on_submit():
         abort(400)
     try:
-        service.withdraw_consent(_me(), conference, _("The person withdrew the consent."))
+        service.withdraw_consent(current_staff(), conference, _("The person withdrew the consent."))
     except DomainError as error:
         db.session.rollback()
         flash(domain_message(error), "error")

@@ -17,14 +17,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from consult.config import LANGUAGES
 from consult.feeds import service
 from consult.feeds.forms import HideNamesForm, RegenerateForm, ShowNamesForm
 from consult.feeds.service import FeedVersion
-from consult.models import Role, StaffUser, today_in
-from consult.permissions import role_required
+from consult.models import Role, today_in
+from consult.permissions import current_staff, role_required
 from consult.web import staff_locations
 
 bp = Blueprint("feeds", __name__)
@@ -98,10 +97,6 @@ def location_feed(slug: str) -> ResponseReturnValue:
 # ---------------------------------------------------------------- settings
 
 
-def _me() -> StaffUser:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
 def _webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
@@ -114,7 +109,7 @@ def settings() -> ResponseReturnValue:
 
 
 def _settings_page(show_form: ShowNamesForm | None = None, status: int = 200) -> Response:
-    me = _me()
+    me = current_staff()
     feed_url = url_for("feeds.staff_feed", token=me.feed_token, _external=True)
     public_feeds = [
         (location, url_for("feeds.location_feed", slug=location.slug, _external=True))
@@ -142,7 +137,7 @@ def _settings_page(show_form: ShowNamesForm | None = None, status: int = 200) ->
 def regenerate() -> ResponseReturnValue:
     """Replace the feed's secret address; the old one stops working at once."""
     if RegenerateForm(prefix="token").validate_on_submit():
-        service.regenerate_token(_me())
+        service.regenerate_token(current_staff())
         flash(
             _(
                 "Your feed has a new address. The old address no longer works: "
@@ -160,7 +155,7 @@ def show_names() -> ResponseReturnValue:
     form = ShowNamesForm(prefix="show")
     if not form.validate_on_submit():
         return _settings_page(show_form=form, status=400)
-    service.set_names_shown(_me(), True)
+    service.set_names_shown(current_staff(), True)
     flash(_("Your feed now shows names and contact details."), "success")
     return redirect(url_for("feeds.settings"))
 
@@ -170,6 +165,6 @@ def show_names() -> ResponseReturnValue:
 def hide_names() -> ResponseReturnValue:
     """Opt out again: the feed shows booking references only."""
     if HideNamesForm(prefix="hide").validate_on_submit():
-        service.set_names_shown(_me(), False)
+        service.set_names_shown(current_staff(), False)
         flash(_("Your feed no longer shows names or contact details."), "success")
     return redirect(url_for("feeds.settings"))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult import itineraries
+from consult.conferences import reading as conference_reading
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.frontdesk import service
@@ -353,6 +354,9 @@ def my_day() -> ResponseReturnValue:
         "frontdesk/my_day.html",
         when=when,
         plan=plan,
+        conferences=conference_reading.of_agency_on(
+            agency_id, when, current_app.config["CONSULT_TIMEZONE"]
+        ),
         previous=when - timedelta(days=1),
         following=when + timedelta(days=1),
     )

@@ -18,6 +18,7 @@ from wtforms import SelectChoice
 
 from consult import audit
 from consult.boundary import number_or_none
+from consult.conferences import reading as conference_reading
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.i18n import format_day, format_local_time
@@ -25,7 +26,7 @@ from consult.itineraries import parse_plan_token, plan_token
 from consult.models import Agency, Client, ConsultationDay, Role, StaffUser, Topic, Visit
 from consult.notes import rules, service
 from consult.notes.forms import ActionForm, LinkClientForm, NoteForm, ReferralForm
-from consult.permissions import role_required
+from consult.permissions import current_staff, role_required
 from consult.public.presenters import visit_rows
 from consult.web import domain_message, local_target
 
@@ -113,11 +114,6 @@ def _helpers() -> dict[str, object]:
     }
 
 
-def _me() -> StaffUser:
-    # The real object, not the proxy: it is assigned to relationships (author, recorded_by).
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
 def _visit_or_404(visit_id: int) -> Visit:
     visit = db.session.get(Visit, visit_id)
     if visit is None:
@@ -127,7 +123,7 @@ def _visit_or_404(visit_id: int) -> Visit:
 
 def _advisors_visit(visit_id: int) -> Visit:
     visit = _visit_or_404(visit_id)
-    if not service.can_open_visit(_me(), visit):
+    if not service.can_open_visit(current_staff(), visit):
         abort(403)
     return visit
 
@@ -136,7 +132,7 @@ def _advisors_client(client_id: int) -> Client:
     client = db.session.get(Client, client_id)
     if client is None:
         abort(404)
-    if not service.can_open_client(_me(), client):
+    if not service.can_open_client(current_staff(), client):
         abort(403)
     return client
 
@@ -186,7 +182,7 @@ def _render_visit(
     note_form: NoteForm | None = None,
     referral_form: ReferralForm | None = None,
 ) -> ResponseReturnValue:
-    me = _me()
+    me = current_staff()
     notes = service.readable_visit_notes(me, visit)
     service.record_read(me, "visit", visit.id, notes)
     page = render_template(
@@ -196,6 +192,7 @@ def _render_visit(
         # Staff see the language in the person section; the flag is worded for the person.
         rows=[replace(row, language_ok=True) for row in visit_rows(visit)],
         notes=notes,
+        conferences=conference_reading.conferences_of_visit(visit),
         consent=service.active_consent(visit),
         question=consent_question(visit.language),
         note_form=note_form or NoteForm(formdata=None),
@@ -222,7 +219,7 @@ def add_visit_note(visit_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_visit(found, 400, note_form=form)
     try:
-        service.add_visit_note(_me(), found, form.body.data or "")
+        service.add_visit_note(current_staff(), found, form.body.data or "")
     except service.NoteError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
@@ -236,7 +233,7 @@ def add_visit_note(visit_id: int) -> ResponseReturnValue:
 
 def _consent_visit(visit_id: int) -> Visit:
     found = _visit_or_404(visit_id)
-    if not service.can_record_consent(_me(), found):
+    if not service.can_record_consent(current_staff(), found):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -255,7 +252,9 @@ def give_consent(visit_id: int) -> ResponseReturnValue:
     """Record that the person, asked in their language, agrees to sharing."""
     found = _consent_visit(visit_id)
     try:
-        service.give_consent(_me(), found, consent_question(found.language), found.language)
+        service.give_consent(
+            current_staff(), found, consent_question(found.language), found.language
+        )
     except service.NoteError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
@@ -270,7 +269,7 @@ def withdraw_consent(visit_id: int) -> ResponseReturnValue:
     """Record that the person withdraws the consent; shared notes are hidden at once."""
     found = _consent_visit(visit_id)
     try:
-        service.withdraw_consent(_me(), found)
+        service.withdraw_consent(current_staff(), found)
     except service.NoteError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
@@ -290,7 +289,7 @@ def create_client(visit_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        client = service.create_client(_me(), found)
+        client = service.create_client(current_staff(), found)
     except service.NoteError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
@@ -304,13 +303,13 @@ def create_client(visit_id: int) -> ResponseReturnValue:
 def link_client(visit_id: int) -> ResponseReturnValue:
     """Link this visit to a client record of a visit the advisor's agency saw."""
     found = _advisors_visit(visit_id)
-    form = _link_form(_me())
+    form = _link_form(current_staff())
     if not form.validate_on_submit() or form.client.data is None:
         flash(_("Please choose a client record."), "error")
         return _to_visit(found)
     client = _advisors_client(form.client.data)
     try:
-        service.link_client(_me(), found, client)
+        service.link_client(current_staff(), found, client)
     except service.NoteError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
@@ -322,7 +321,7 @@ def link_client(visit_id: int) -> ResponseReturnValue:
 def _render_client(
     client: Client, status: int = 200, note_form: NoteForm | None = None
 ) -> ResponseReturnValue:
-    me = _me()
+    me = current_staff()
     notes = service.readable_client_notes(me, client)
     service.record_read(me, "client", client.id, notes)
     page = render_template(
@@ -352,7 +351,7 @@ def add_client_note(client_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_client(found, 400, note_form=form)
     try:
-        service.add_client_note(_me(), found, form.body.data or "")
+        service.add_client_note(current_staff(), found, form.body.data or "")
     except service.NoteError as error:
         db.session.rollback()
         flash(domain_message(error), "error")
@@ -381,7 +380,7 @@ def _booked_message(agency: Agency, target: Visit) -> str:
 def refer(visit_id: int) -> ResponseReturnValue:
     """Refer the person to another agency: today if a time is free, else on a later day."""
     found = _advisors_visit(visit_id)
-    me = _me()
+    me = current_staff()
     form = _referral_form(me)
     if not form.validate_on_submit():
         return _render_visit(found, 400, referral_form=form)
